@@ -1,0 +1,14 @@
+namespace Greengage.Cluster.Hosting;
+
+/// <summary>Silo settings (configuration section <c>Greengage:Cluster</c>).</summary>
+public sealed class GreengageClusterOptions
+{
+    /// <summary>Silo-to-silo port; 0 picks a free port (embedded mode).</summary>
+    public int SiloPort { get; set; }
+
+    /// <summary>Client gateway port; 0 picks a free port (embedded mode).</summary>
+    public int GatewayPort { get; set; }
+
+    /// <summary>How long an idle user stays in memory.</summary>
+    public TimeSpan UserIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}

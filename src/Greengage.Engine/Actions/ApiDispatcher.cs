@@ -1,0 +1,154 @@
+using Greengage.Engine.Apps;
+using Greengage.Engine.Users;
+using Greengage.Protocol.Actions;
+using Greengage.Protocol.Requests;
+using Greengage.Protocol.Responses;
+using Greengage.Protocol.Values;
+
+namespace Greengage.Engine.Actions;
+
+/// <summary>
+/// Serves a parsed <c>/api</c> request: checks the envelope's app and key, then each item's action, key class and
+/// devMode; sends runs of consecutive items for the same user to that user's grain (one call per run, runs of one
+/// user in order, different users at once) and app actions to their handlers. Returns one result per item, in order.
+/// </summary>
+public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, AppActionTable appActions, ProtocolLimits limits, TimeProvider time)
+{
+    public async Task<ActionResult[]> DispatchAsync(ApiRequest request, CancellationToken cancellationToken)
+    {
+        var results = new ActionResult[request.Items.Count];
+        if (CheckEnvelope(request.Envelope) is { } failure)
+        {
+            Array.Fill(results, failure);
+            return results;
+        }
+
+        var arrival = time.GetUtcNow();
+        var envelopeTime = request.IsMulti ? request.Envelope.Double(WireNames.Time) : null;
+        var runs = new List<UserBatch>();
+        var work = new List<Task>();
+        UserBatch? current = null;
+        List<UserBatchItem>? currentItems = null;
+
+        foreach (var item in request.Items)
+        {
+            var route = RouteOf(item);
+            if (route.Failure is { } fail)
+            {
+                results[item.Index] = fail;
+                continue;
+            }
+            if (route.Info!.Scope == ActionScope.App)
+            {
+                work.Add(RunAppAction(route, item, results, cancellationToken));
+                continue;
+            }
+            if (current is null || current.AppId != route.App!.AppId || current.UserId != route.UserId)
+            {
+                currentItems = [];
+                current = new UserBatch(route.App!.AppId, route.UserId!, route.App.TokenSecret, arrival, envelopeTime, currentItems);
+                runs.Add(current);
+            }
+            currentItems!.Add(new UserBatchItem(item.Index, route.Info.Name, item.Parameters, route.DevMode));
+        }
+
+        // Runs of the same user are chained; different users proceed at once.
+        var lastByUser = new Dictionary<(string, string), Task>();
+        foreach (var run in runs)
+        {
+            var key = (run.AppId, run.UserId);
+            var previous = lastByUser.GetValueOrDefault(key) ?? Task.CompletedTask;
+            var task = RunUserBatch(previous, run, results, cancellationToken);
+            lastByUser[key] = task;
+            work.Add(task);
+        }
+        await Task.WhenAll(work);
+        return results;
+    }
+
+    private ActionResult? CheckEnvelope(ParameterSet envelope)
+    {
+        var appId = envelope.String(WireNames.AppId);
+        if (appId is null)
+            return null;
+        var app = apps.Find(appId);
+        if (app is null)
+            return ActionResult.Fail(404, KnownErrors.AppNotFound);
+        if (envelope.String(WireNames.ClientKey) is { } key)
+        {
+            var cls = app.ClassOf(key);
+            if (cls == KeyClasses.None)
+                return ActionResult.Fail(403, KnownErrors.InvalidAccessKey);
+            if (envelope.Flag(WireNames.DevMode) && cls != KeyClasses.Development)
+                return ActionResult.Fail(403, KnownErrors.DevModeNotPermitted);
+        }
+        return null;
+    }
+
+    private Route RouteOf(ApiItem item)
+    {
+        if (item.ParseError is { } parseError)
+            return new(ActionResult.Fail(400, parseError));
+        try
+        {
+            var p = item.Parameters;
+            if (item.Action is not { } action)
+                return new(ActionResult.Fail(400, KnownErrors.MissingAction));
+            if (p.String(WireNames.AppId) is not { } appId)
+                return new(ActionResult.Fail(400, "'appId' must be provided"));
+            if (apps.Find(appId) is not { } app)
+                return new(ActionResult.Fail(404, KnownErrors.AppNotFound));
+            var cls = app.ClassOf(p.String(WireNames.ClientKey));
+            if (cls == KeyClasses.None)
+                return new(ActionResult.Fail(403, KnownErrors.InvalidAccessKey));
+            if (ActionCatalogue.Find(action) is not { } info)
+                return new(ActionResult.Fail(400, KnownErrors.UnknownAction(action)));
+            if (!info.Allows(cls))
+                return new(ActionResult.Fail(403, KnownErrors.InvalidAccessKey));
+            var devMode = p.Flag(WireNames.DevMode);
+            if (devMode && cls != KeyClasses.Development)
+                return new(ActionResult.Fail(403, KnownErrors.DevModeNotPermitted));
+            if (info.Scope == ActionScope.App)
+                return new(null, info, app, null, devMode);
+
+            var userId = p.String(WireNames.UserId) ?? p.String(WireNames.DeviceId);
+            if (userId is null)
+                return new(ActionResult.Fail(400, "'userId' or 'deviceId' must be provided"));
+            if (userId.Length > limits.MaxIdLength || (p.String(WireNames.DeviceId)?.Length ?? 0) > limits.MaxIdLength)
+                return new(ActionResult.Fail(400, $"User and device ids must be at most {limits.MaxIdLength} characters long."));
+            return new(null, info, app, userId, devMode);
+        }
+        catch (InvalidParameterException e)
+        {
+            return new(ActionResult.Fail(400, e.Message));
+        }
+    }
+
+    private async Task RunAppAction(Route route, ApiItem item, ActionResult[] results, CancellationToken cancellationToken)
+    {
+        var handler = appActions.Find(route.Info!.Name);
+        if (handler is null)
+        {
+            results[item.Index] = ActionResult.Fail(400, $"Action '{route.Info.Name}' is not supported by this server yet.");
+            return;
+        }
+        try
+        {
+            results[item.Index] = await handler.HandleAsync(route.App!, item.Parameters, cancellationToken);
+        }
+        catch (InvalidParameterException e)
+        {
+            results[item.Index] = ActionResult.Fail(400, e.Message);
+        }
+    }
+
+    private async Task RunUserBatch(Task previous, UserBatch batch, ActionResult[] results, CancellationToken cancellationToken)
+    {
+        await previous;
+        var answers = await users.ApplyAsync(batch, cancellationToken);
+        for (var i = 0; i < batch.Items.Count; i++)
+            results[batch.Items[i].Index] = answers[i];
+    }
+
+    private sealed record Route(ActionResult? Failure, ActionInfo? Info = null, AppEntry? App = null, string? UserId = null, bool DevMode = false);
+}

@@ -1,0 +1,55 @@
+using Greengage.Engine.Users;
+using Greengage.Engine.Users.Records;
+using Greengage.Protocol.Requests;
+using Greengage.Protocol.Values;
+
+namespace Greengage.Engine.Actions;
+
+/// <summary>What a user action sees: the state, its parameters, times, and a way to record facts.</summary>
+public sealed class UserActionContext
+{
+    private readonly Action<UserRecord> _emit;
+
+    internal UserActionContext(UserBatch batch, UserBatchItem item, UserState state, bool replay, ProtocolLimits limits, Action<UserRecord> emit)
+    {
+        Batch = batch;
+        Item = item;
+        State = state;
+        IsReplay = replay;
+        Limits = limits;
+        _emit = emit;
+        DeviceId = item.Parameters.String(WireNames.DeviceId);
+        NowMs = batch.Arrival.ToUnixTimeMilliseconds();
+        TimeMs = ClientClock.CorrectMs(batch.Arrival, batch.EnvelopeTimeSeconds, item.Parameters.Double(WireNames.Time));
+    }
+
+    public UserBatch Batch { get; }
+
+    public UserBatchItem Item { get; }
+
+    public ParameterSet Parameters => Item.Parameters;
+
+    public UserState State { get; }
+
+    public string UserId => Batch.UserId;
+
+    public string? DeviceId { get; }
+
+    /// <summary>Arrival time, Unix milliseconds.</summary>
+    public long NowMs { get; }
+
+    /// <summary>The item's own time after skew correction, Unix milliseconds.</summary>
+    public long TimeMs { get; }
+
+    /// <summary>True when this item is a retry of one already applied: handlers answer as before but record nothing.</summary>
+    public bool IsReplay { get; }
+
+    public ProtocolLimits Limits { get; }
+
+    /// <summary>Records a fact: applied to the state now, committed before the response is sent.</summary>
+    public void Emit(UserRecord record)
+    {
+        if (!IsReplay)
+            _emit(record);
+    }
+}

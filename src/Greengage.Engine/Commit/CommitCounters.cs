@@ -1,0 +1,26 @@
+namespace Greengage.Engine.Commit;
+
+/// <summary>What the writer has done since start; read by tests and metrics.</summary>
+public sealed class CommitCounters
+{
+    private long _transactions;
+    private long _writeSets;
+    private long _logRows;
+    private long _snapshots;
+    private long _fenceViolations;
+
+    public long Transactions => Interlocked.Read(ref _transactions);
+    public long WriteSets => Interlocked.Read(ref _writeSets);
+    public long LogRows => Interlocked.Read(ref _logRows);
+    public long SnapshotWrites => Interlocked.Read(ref _snapshots);
+    public long FenceViolations => Interlocked.Read(ref _fenceViolations);
+
+    internal void Count(int sets, int rows, int snapshots, int violations)
+    {
+        Interlocked.Increment(ref _transactions);
+        Interlocked.Add(ref _writeSets, sets);
+        Interlocked.Add(ref _logRows, rows);
+        Interlocked.Add(ref _snapshots, snapshots);
+        Interlocked.Add(ref _fenceViolations, violations);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Threading.Channels;
+using Greengage.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Greengage.Engine.Commit;
+
+/// <summary>
+/// Group commit (ARCHITECTURE decision 3): callers queue their write sets and wait; one writer thread takes everything
+/// queued, commits it in one transaction and answers every waiter after the commit. The queue is bounded: when it is
+/// full, <see cref="CommitAsync"/> throws <see cref="StorageUnavailableException"/> at once (the server answers 503).
+/// </summary>
+public sealed partial class GroupCommitWriter : IAsyncDisposable
+{
+    private readonly IUserStore _store;
+    private readonly CommitOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _queue;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public GroupCommitWriter(IUserStore store, CommitOptions options, ILogger<GroupCommitWriter> logger)
+    {
+        _store = store;
+        _options = options;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _thread = new Thread(Run) { IsBackground = true, Name = "greengage-group-commit" };
+        _thread.Start();
+    }
+
+    public CommitCounters Counters { get; } = new();
+
+    /// <summary>Queues <paramref name="writes"/> and completes once they are durable (or refused by the fence).</summary>
+    public Task<CommitOutcome> CommitAsync(UserWriteSet writes)
+    {
+        var pending = new Pending(writes, new TaskCompletionSource<CommitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new StorageUnavailableException(
+                _queue.Reader.Completion.IsCompleted ? "The server is shutting down." : "The write queue is full.",
+                _options.RetryAfterSeconds);
+        }
+        return pending.Done.Task;
+    }
+
+    /// <summary>Stops taking writes and commits everything already queued.</summary>
+    public async Task StopAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopped.Task.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private void Run()
+    {
+        var batch = new List<Pending>(_options.MaxBatch);
+        var sets = new List<UserWriteSet>(_options.MaxBatch);
+        try
+        {
+            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                while (batch.Count < _options.MaxBatch && _queue.Reader.TryRead(out var p))
+                    batch.Add(p);
+                foreach (var p in batch)
+                    sets.Add(p.Writes);
+                CommitBatch(batch, sets);
+                batch.Clear();
+                sets.Clear();
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void CommitBatch(List<Pending> batch, List<UserWriteSet> sets)
+    {
+        try
+        {
+            var outcomes = _store.CommitAsync(sets, CancellationToken.None).GetAwaiter().GetResult();
+            int rows = 0, snapshots = 0, violations = 0;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (outcomes[i] == CommitOutcome.Committed)
+                {
+                    rows += sets[i].Rows.Count;
+                    snapshots += sets[i].Snapshot is null ? 0 : 1;
+                }
+                else
+                {
+                    violations++;
+                }
+            }
+            Counters.Count(batch.Count, rows, snapshots, violations);
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].Done.TrySetResult(outcomes[i]);
+        }
+        catch (Exception e)
+        {
+            LogCommitFailed(_logger, batch.Count, e);
+            var error = new StorageUnavailableException("The store could not commit.", _options.RetryAfterSeconds, e);
+            foreach (var p in batch)
+                p.Done.TrySetException(error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Group commit of {Count} write sets failed")]
+    private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);
+
+    private sealed record Pending(UserWriteSet Writes, TaskCompletionSource<CommitOutcome> Done);
+}

@@ -1,0 +1,61 @@
+namespace Greengage.Engine.Storage;
+
+/// <summary>Prepares the store: applies versioned migrations. Called once at start.</summary>
+public interface IStorageLifecycle
+{
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema version after migration.</summary>
+    Task<int> SchemaVersionAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Apps and their keys. Key class names are <c>production</c>, <c>development</c>, <c>dataExport</c>, <c>contentReadOnly</c>.</summary>
+public interface IAppStore
+{
+    Task CreateAppAsync(StoredApp app, CancellationToken cancellationToken);
+
+    Task<StoredApp?> GetAppAsync(string appId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredApp>> ListAppsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Replaces one key of an app; the old key stops working. Returns the updated app, or null if missing.</summary>
+    Task<StoredApp?> ReplaceKeyAsync(string appId, string keyClass, string newKey, CancellationToken cancellationToken);
+}
+
+/// <summary>Per-user state: snapshot plus log tail, written by group commit.</summary>
+public interface IUserStore
+{
+    Task<StoredUser> LoadAsync(string appId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits every set in one transaction; each set succeeds or fails on its own (a fence violation in one set
+    /// leaves the others committed). Returns one outcome per set, in order. Throws when the store itself fails; then
+    /// nothing was committed.
+    /// </summary>
+    Task<IReadOnlyList<CommitOutcome>> CommitAsync(IReadOnlyList<UserWriteSet> sets, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads the activity log in ingest order, in short transactions.</summary>
+public interface IActivityLogReader
+{
+    /// <summary>Rows with <c>IngestSeq &gt; afterIngestSeq</c>, in ingest order, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<LogRow>> ReadAfterAsync(long afterIngestSeq, int limit, CancellationToken cancellationToken);
+
+    /// <summary>All rows of one user, in sequence order.</summary>
+    Task<IReadOnlyList<LogRow>> ReadUserAsync(string appId, string userId, CancellationToken cancellationToken);
+}
+
+/// <summary>Durable work with disjoint claims: two claimers never hold the same item at once.</summary>
+public interface IWorkQueue
+{
+    Task EnqueueAsync(IReadOnlyList<NewWorkItem> items, CancellationToken cancellationToken);
+
+    /// <summary>Claims up to <paramref name="max"/> due items of <paramref name="queue"/> that nobody holds (or whose lease ran out).</summary>
+    Task<IReadOnlyList<WorkItem>> ClaimAsync(string queue, string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Removes a finished item; false when <paramref name="owner"/> no longer holds it.</summary>
+    Task<bool> CompleteAsync(long id, string owner, CancellationToken cancellationToken);
+
+    /// <summary>Gives an item back to be tried again at <paramref name="notBefore"/>, counting an attempt.</summary>
+    Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken);
+}

@@ -1,0 +1,44 @@
+namespace Greengage.Engine.Storage;
+
+/// <summary>One row of the append-only activity log, as stored.</summary>
+/// <param name="IngestSeq">Assigned by the store in commit order; readers page by it.</param>
+/// <param name="Seq">The user's own sequence number; unique per (app, user).</param>
+/// <param name="Kind">The record kind (<c>session.start</c>, <c>event</c>, ...).</param>
+/// <param name="TimeMs">When it happened (Unix milliseconds, server clock after skew correction).</param>
+/// <param name="Body">The record as UTF-8 JSON.</param>
+public sealed record LogRow(long IngestSeq, string AppId, string UserId, long Seq, string Kind, long TimeMs, byte[] Body);
+
+/// <summary>A log row to append; the store assigns its ingest sequence.</summary>
+public sealed record NewLogRow(long Seq, string Kind, long TimeMs, byte[] Body);
+
+/// <summary>A user's stored profile snapshot.</summary>
+/// <param name="Version">Fence: bumped by one on every write.</param>
+/// <param name="Seq">The last log sequence number folded into <paramref name="State"/>.</param>
+public sealed record UserSnapshot(long Version, long Seq, byte[] State);
+
+/// <summary>What an activation reads: the snapshot (if any) and the log rows after it, in sequence order.</summary>
+public sealed record StoredUser(UserSnapshot? Snapshot, IReadOnlyList<LogRow> Tail);
+
+/// <summary>A snapshot write fenced on the version the writer last read.</summary>
+/// <param name="ExpectedVersion">0 when no snapshot exists yet; the stored row gets <c>ExpectedVersion + 1</c>.</param>
+public sealed record SnapshotWrite(long ExpectedVersion, long Seq, byte[] State);
+
+/// <summary>Everything one grain call writes for one user, committed atomically with respect to that user.</summary>
+public sealed record UserWriteSet(string AppId, string UserId, IReadOnlyList<NewLogRow> Rows, SnapshotWrite? Snapshot);
+
+/// <summary>The outcome of one write set inside a group commit.</summary>
+public enum CommitOutcome
+{
+    Committed,
+    /// <summary>The snapshot version or a log sequence number was taken by another writer; nothing was written.</summary>
+    FenceViolated,
+}
+
+/// <summary>A unit of background work (outbox record, delayed trigger, job step).</summary>
+public sealed record NewWorkItem(string Queue, string Payload, DateTimeOffset NotBefore);
+
+/// <summary>A claimed unit of work; the claim holds until <see cref="LeaseUntil"/>.</summary>
+public sealed record WorkItem(long Id, string Queue, string Payload, DateTimeOffset NotBefore, int Attempts, string Owner, DateTimeOffset LeaseUntil);
+
+/// <summary>An app and its four client keys, as stored.</summary>
+public sealed record StoredApp(string AppId, string Name, DateTimeOffset Created, string TokenSecret, IReadOnlyDictionary<string, string> Keys);

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Greengage.Engine.Users.Components;
+using Greengage.Engine.Users.Records;
+
+namespace Greengage.Engine.Users;
+
+/// <summary>A user's whole state: the fold of their activity log, made of independent components.</summary>
+public sealed class UserState
+{
+    [JsonPropertyName("profile")] public ProfileComponent Profile { get; set; } = new();
+    [JsonPropertyName("aggregates")] public AggregatesComponent Aggregates { get; set; } = new();
+    [JsonPropertyName("devices")] public DevicesComponent Devices { get; set; } = new();
+    [JsonPropertyName("sessions")] public SessionsComponent Sessions { get; set; } = new();
+    [JsonPropertyName("retries")] public RetriesComponent Retries { get; set; } = new();
+
+    /// <summary>True once any record has been applied: the user exists.</summary>
+    [JsonIgnore] public bool Exists => Profile.CreatedMs is not null;
+
+    public void Apply(UserRecord record)
+    {
+        Profile.Apply(record);
+        Aggregates.Apply(record);
+        Devices.Apply(record);
+        Sessions.Apply(record);
+        Retries.Apply(record);
+    }
+
+    /// <summary>Absorbs another user's state (login): each component by its own rule.</summary>
+    public void MergeFrom(UserState source)
+    {
+        Profile.MergeFrom(source.Profile);
+        Aggregates.MergeFrom(source.Aggregates);
+        Devices.MergeFrom(source.Devices);
+        Sessions.MergeFrom(source.Sessions);
+        Retries.MergeFrom(source.Retries);
+    }
+
+    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, UserJson.Options);
+
+    public static UserState Deserialize(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize<UserState>(json, UserJson.Options) ?? new UserState();
+}

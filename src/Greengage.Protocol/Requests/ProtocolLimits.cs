@@ -1,0 +1,23 @@
+namespace Greengage.Protocol.Requests;
+
+/// <summary>Limits on one <c>/api</c> request. Defaults accept the largest batch an SDK sends.</summary>
+public sealed class ProtocolLimits
+{
+    /// <summary>Most items in one <c>multi</c> (Android and iOS send up to 10,000).</summary>
+    public int MaxItemsPerRequest { get; set; } = 10_000;
+
+    /// <summary>Largest body after decompression, in bytes (a 10,000-item batch of large items fits).</summary>
+    public long MaxBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Longest user or device id (spec: 400 characters).</summary>
+    public int MaxIdLength { get; set; } = 400;
+
+    /// <summary>Longest event, state or attribute name (spec: 139 characters).</summary>
+    public int MaxNameLength { get; set; } = 139;
+
+    /// <summary>Most parameters on one event or state (spec: 50).</summary>
+    public int MaxParamsPerEvent { get; set; } = 50;
+
+    /// <summary>Deepest nesting of JSON accepted anywhere in a request.</summary>
+    public int MaxJsonDepth { get; set; } = 64;
+}

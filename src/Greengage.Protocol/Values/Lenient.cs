@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Greengage.Protocol.Values;
+
+/// <summary>
+/// Reads wire values the way spec section 1.4 says SDKs write them: booleans as <c>true</c>, <c>"true"</c>,
+/// <c>"True"</c> or <c>1</c>; numbers as JSON numbers or text (<c>"1.7012345E9"</c>, <c>"1701234567.891000"</c>);
+/// JSON-valued parameters as nested JSON or as JSON text; an empty string as absent.
+/// </summary>
+public static class Lenient
+{
+    /// <summary>True when the value counts as absent: missing, JSON null or the empty string.</summary>
+    public static bool IsAbsent(JsonElement value) =>
+        value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+        || (value.ValueKind == JsonValueKind.String && value.ValueEquals(ReadOnlySpan<byte>.Empty));
+
+    /// <summary>Reads a boolean, or null when the value is not one in any accepted spelling.</summary>
+    public static bool? ToBool(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number when value.TryGetDouble(out var d) => d != 0,
+        JsonValueKind.String => ParseBool(value.GetString()!),
+        _ => null,
+    };
+
+    /// <summary>Parses a boolean written as text.</summary>
+    public static bool? ParseBool(string text) => text.Trim() switch
+    {
+        "true" or "True" or "TRUE" or "1" or "yes" or "YES" => true,
+        "false" or "False" or "FALSE" or "0" or "no" or "NO" => false,
+        _ => null,
+    };
+
+    /// <summary>Reads a finite number, or null.</summary>
+    public static double? ToDouble(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetDouble(out var d) && double.IsFinite(d) => d,
+        JsonValueKind.String => ParseDouble(value.GetString()!),
+        _ => null,
+    };
+
+    /// <summary>Parses a finite number written as text in the invariant culture (exponent form included).</summary>
+    public static double? ParseDouble(string text) =>
+        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
+            ? d
+            : null;
+
+    /// <summary>Reads a scalar as text: strings as they are, numbers and booleans as written.</summary>
+    public static string? ToText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Reads a JSON-valued parameter: nested JSON as it is; a string that holds JSON text is decoded.
+    /// Returns false when a string does not hold valid JSON.
+    /// </summary>
+    public static bool TryToJson(JsonElement value, out JsonElement json)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            json = value;
+            return true;
+        }
+
+        var text = value.GetString()!;
+        try
+        {
+            using var doc = JsonDocument.Parse(text, DocumentOptions);
+            json = doc.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            json = default;
+            return false;
+        }
+    }
+
+    /// <summary>The options every JSON read of client input uses: a fixed depth, trailing commas and comments tolerated.</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        MaxDepth = 64,
+        AllowTrailingCommas = true,
+        CommentHandling = JsonCommentHandling.Skip,
+    };
+}

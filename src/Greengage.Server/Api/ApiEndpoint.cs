@@ -1,0 +1,70 @@
+using Greengage.Engine.Actions;
+using Greengage.Engine.Commit;
+using Greengage.Protocol.Requests;
+using Greengage.Protocol.Responses;
+using Greengage.Protocol.Values;
+
+namespace Greengage.Server.Api;
+
+/// <summary>
+/// The one <c>/api</c> entry: read the request, dispatch its items, answer the Leanplum envelope. Errors are mapped
+/// here and only here: envelope failures answer one error element per item with their status; a full write queue or
+/// a failing store answers 503 with Retry-After (SDKs keep the batch and retry).
+/// </summary>
+internal static partial class ApiEndpoint
+{
+    public static void MapLeanplumApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMethods("/api", [HttpMethods.Get, HttpMethods.Post], HandleAsync).ExcludeFromDescription();
+        // A legacy alias used by one Java wrapper (spec 1.1).
+        routes.MapMethods("/api-batch", [HttpMethods.Get, HttpMethods.Post], HandleAsync).ExcludeFromDescription();
+    }
+
+    private static async Task HandleAsync(HttpContext http, ApiDispatcher dispatcher, ProtocolLimits limits, ILoggerFactory loggers)
+    {
+        var cancellationToken = http.RequestAborted;
+        ApiRequest? request = null;
+        IReadOnlyList<ActionResult> results;
+        try
+        {
+            request = await ApiRequestReader.ReadAsync(http, limits, cancellationToken);
+            results = await dispatcher.DispatchAsync(request, cancellationToken);
+        }
+        catch (EnvelopeException e)
+        {
+            results = Repeat(request, ActionResult.Fail(e.Status, e.Message));
+        }
+        catch (InvalidParameterException e)
+        {
+            results = Repeat(request, ActionResult.Fail(400, e.Message));
+        }
+        catch (StorageUnavailableException e)
+        {
+            http.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteAsync(http, 503, Repeat(request, ActionResult.Fail(503, $"Temporarily unavailable: {e.Message}")), request);
+            return;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        await WriteAsync(http, ResponseWriter.StatusOf(results), results, request);
+    }
+
+    private static ActionResult[] Repeat(ApiRequest? request, ActionResult result)
+    {
+        var results = new ActionResult[Math.Max(1, request?.Items.Count ?? 1)];
+        Array.Fill(results, result);
+        return results;
+    }
+
+    private static async Task WriteAsync(HttpContext http, int status, IReadOnlyList<ActionResult> results, ApiRequest? request)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json; charset=utf-8";
+        http.Response.Headers.CacheControl = "private";
+        var reqIds = request?.Items.Select(i => i.ReqId).ToArray() ?? [];
+        ResponseWriter.Write(http.Response.BodyWriter, results, reqIds);
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+    }
+}

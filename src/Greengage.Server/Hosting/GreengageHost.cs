@@ -1,0 +1,127 @@
+using System.IO.Compression;
+using System.Net;
+using Greengage.Cluster.Grains;
+using Greengage.Cluster.Hosting;
+using Greengage.Engine.Actions;
+using Greengage.Engine.Apps;
+using Greengage.Engine.Commit;
+using Greengage.Engine.Storage;
+using Greengage.Engine.Users;
+using Greengage.Server.Admin;
+using Greengage.Server.Api;
+using Greengage.Server.Logging;
+using Greengage.Storage.Sqlite;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.Options;
+
+namespace Greengage.Server.Hosting;
+
+/// <summary>Wires the server: one place for services, middleware and endpoints.</summary>
+public static class GreengageHost
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static WebApplicationBuilder AddGreengage(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(GreengageOptions.Section).Get<GreengageOptions>() ?? new GreengageOptions();
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0)
+            throw new OptionsValidationException(GreengageOptions.Section, typeof(GreengageOptions), problems);
+
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.Limits.MaxBodyBytes;
+            k.AddServerHeader = false;
+        });
+
+        builder.Logging.AddConsole(c => c.FormatterName = RedactingConsoleFormatter.Name)
+            .AddConsoleFormatter<RedactingConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+
+        var services = builder.Services;
+        services.Configure<GreengageOptions>(builder.Configuration.GetSection(GreengageOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(options.Limits);
+        services.AddSingleton(options.Commit);
+        services.AddSingleton(options.Snapshots);
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f =>
+        {
+            f.ValueLengthLimit = (int)Math.Min(int.MaxValue, options.Limits.MaxBodyBytes);
+            f.MultipartBodyLengthLimit = options.Limits.MaxBodyBytes;
+        });
+
+        // Storage: the embedded SQLite store implements every contract.
+        services.AddSingleton(sp => new SqliteStore(new SqliteStorageOptions
+        {
+            DataDirectory = options.DataDirectory,
+            ConnectionString = options.Storage.ConnectionString,
+            Durability = Enum.Parse<SqliteDurability>(options.Storage.Durability, ignoreCase: true),
+        }, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IStorageLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IAppStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IActivityLogReader>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<SqliteStore>());
+
+        // Engine.
+        services.AddSingleton<GroupCommitWriter>();
+        services.AddSingleton<AppDirectory>();
+        services.AddSingleton<AppService>();
+        services.AddSingleton(UserActionTable.Default);
+        services.AddSingleton(AppActionTable.Default);
+        services.AddSingleton<IUserGateway, OrleansUserGateway>();
+        services.AddSingleton<ApiDispatcher>();
+
+        // Host.
+        services.AddSingleton<ReadinessState>();
+        services.AddSingleton<AdminTokenHolder>();
+        services.AddSingleton<PublicUrls>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddRequestDecompression();
+        services.AddResponseCompression(r =>
+        {
+            r.EnableForHttps = true;
+            r.Providers.Add<GzipCompressionProvider>();
+            r.MimeTypes = ["application/json"];
+        });
+        services.Configure<GzipCompressionProviderOptions>(g => g.Level = CompressionLevel.Fastest);
+        services.Configure<ForwardedHeadersOptions>(f =>
+        {
+            f.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            foreach (var proxy in options.ForwardedHeaders.KnownProxies)
+                f.KnownProxies.Add(IPAddress.Parse(proxy));
+        });
+
+        // Order matters: hosted services start in this order and stop in reverse. The writer stops last, after the
+        // silo has deactivated its grains (their final snapshots go through it); bootstrap runs before the silo.
+        services.AddHostedService<CommitWriterService>();
+        services.AddHostedService<BootstrapService>();
+        builder.UseOrleans(silo => SiloSetup.ConfigureEmbedded(silo, options.Cluster));
+        return builder;
+    }
+
+    public static WebApplication UseGreengage(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<GreengageOptions>>().Value;
+        if (options.ForwardedHeaders.Enabled)
+            app.UseForwardedHeaders();
+        app.UseCorsForApi();
+        app.UseResponseCompression();
+        app.UseRequestDecompression();
+
+        var readiness = app.Services.GetRequiredService<ReadinessState>();
+        app.Lifetime.ApplicationStarted.Register(readiness.MarkReady);
+        app.MapGet("/healthz", (ReadinessState ready) => ready.IsReady
+                ? Results.Text("ok")
+                : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable))
+            .ExcludeFromDescription();
+
+        app.MapLeanplumApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi();
+        app.MapOpenApi();
+        return app;
+    }
+}

@@ -1,0 +1,75 @@
+using Greengage.Cluster.Hosting;
+using Greengage.Engine.Commit;
+using Greengage.Engine.Users;
+using Greengage.Protocol.Requests;
+
+namespace Greengage.Server.Hosting;
+
+/// <summary>The server's settings: configuration section <c>Greengage</c> (CONTRACTS.md).</summary>
+public sealed class GreengageOptions
+{
+    public const string Section = "Greengage";
+
+    /// <summary>The SQLite database, uploaded files and export results.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Bearer token for <c>/admin/v1</c>; generated and kept in the data directory when unset.</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Create and print a demo app on the first start with an empty data directory.</summary>
+    public bool CreateDemoApp { get; set; } = true;
+
+    /// <summary>The public URL the server is reached at (behind a proxy, or with TLS), for the URLs it hands out.</summary>
+    public Uri? PublicBaseUrl { get; set; }
+
+    public StorageOptions Storage { get; set; } = new();
+
+    public ProtocolLimits Limits { get; set; } = new();
+
+    public CommitOptions Commit { get; set; } = new();
+
+    public SnapshotPolicy Snapshots { get; set; } = new();
+
+    public GreengageClusterOptions Cluster { get; set; } = new();
+
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
+    /// <summary>Checks the settings at start and names the first one that is wrong.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+            yield return "Greengage:DataDirectory must be set.";
+        if (!string.Equals(Storage.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+            yield return $"Greengage:Storage:Provider '{Storage.Provider}' is not available yet; use 'Sqlite'.";
+        if (Limits.MaxItemsPerRequest < 1)
+            yield return "Greengage:Limits:MaxItemsPerRequest must be at least 1.";
+        if (Limits.MaxBodyBytes < 1024)
+            yield return "Greengage:Limits:MaxBodyBytes must be at least 1024.";
+        if (Commit.QueueCapacity < 1 || Commit.MaxBatch < 1)
+            yield return "Greengage:Commit:QueueCapacity and MaxBatch must be at least 1.";
+        if (PublicBaseUrl is { IsAbsoluteUri: false })
+            yield return "Greengage:PublicBaseUrl must be an absolute URL.";
+        if (AdminToken is { Length: < 16 })
+            yield return "Greengage:AdminToken must be at least 16 characters long.";
+    }
+}
+
+public sealed class StorageOptions
+{
+    /// <summary><c>Sqlite</c> (default) or <c>Postgres</c> (with the cluster issue).</summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    public string? ConnectionString { get; set; }
+
+    /// <summary><c>Normal</c> survives a process crash; <c>Full</c> also a power loss.</summary>
+    public string Durability { get; set; } = "Normal";
+}
+
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Honour X-Forwarded-For/Proto/Host from a proxy.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Proxy addresses to trust; empty trusts loopback only.</summary>
+    public string[] KnownProxies { get; set; } = [];
+}

@@ -1,0 +1,121 @@
+using Greengage.Engine.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Greengage.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public Task EnqueueAsync(IReadOnlyList<NewWorkItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return WriteAsync(transaction =>
+        {
+            using var insert = Command(transaction, """
+                INSERT INTO work_items (queue, payload, not_before_ms, attempts, created_ms)
+                VALUES (@queue, @payload, @notBefore, 0, @now);
+                """);
+            var queue = insert.Parameters.Add("@queue", SqliteType.Text);
+            var payload = insert.Parameters.Add("@payload", SqliteType.Text);
+            var notBefore = insert.Parameters.Add("@notBefore", SqliteType.Integer);
+            insert.Parameters.AddWithValue("@now", NowMs());
+            foreach (var item in items)
+            {
+                queue.Value = item.Queue;
+                payload.Value = item.Payload;
+                notBefore.Value = item.NotBefore.ToUnixTimeMilliseconds();
+                insert.ExecuteNonQuery();
+            }
+
+            return items.Count;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Atomically (in one write transaction) takes up to <paramref name="max"/> due items nobody holds or whose lease
+    /// ran out, oldest <c>not_before</c> first, and leases them to <paramref name="owner"/> until now + lease.
+    /// </summary>
+    public Task<IReadOnlyList<WorkItem>> ClaimAsync(
+        string queue, string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lease, TimeSpan.Zero);
+        if (max <= 0)
+        {
+            return Task.FromResult<IReadOnlyList<WorkItem>>([]);
+        }
+
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var leaseUntilMs = (now + lease).ToUnixTimeMilliseconds();
+        return WriteAsync<IReadOnlyList<WorkItem>>(transaction =>
+        {
+            using var claim = Command(transaction, """
+                UPDATE work_items SET owner = @owner, lease_until_ms = @leaseUntil
+                WHERE id IN (
+                    SELECT id FROM work_items
+                    WHERE queue = @queue AND not_before_ms <= @now AND (owner IS NULL OR lease_until_ms <= @now)
+                    ORDER BY not_before_ms, id
+                    LIMIT @max)
+                RETURNING id, queue, payload, not_before_ms, attempts, owner, lease_until_ms;
+                """);
+            claim.Parameters.AddWithValue("@owner", owner);
+            claim.Parameters.AddWithValue("@leaseUntil", leaseUntilMs);
+            claim.Parameters.AddWithValue("@queue", queue);
+            claim.Parameters.AddWithValue("@now", nowMs);
+            claim.Parameters.AddWithValue("@max", max);
+            var claimed = new List<WorkItem>();
+            using (var reader = claim.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    claimed.Add(new WorkItem(
+                        reader.GetInt64(0),
+                        reader.GetString(1),
+                        reader.GetString(2),
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                        reader.GetInt32(4),
+                        reader.GetString(5),
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+                }
+            }
+
+            // RETURNING yields rows in no defined order.
+            claimed.Sort((a, b) => a.NotBefore != b.NotBefore ? a.NotBefore.CompareTo(b.NotBefore) : a.Id.CompareTo(b.Id));
+            return claimed;
+        }, cancellationToken);
+    }
+
+    public Task<bool> CompleteAsync(long id, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return WriteAsync(transaction =>
+        {
+            using var delete = Command(transaction, "DELETE FROM work_items WHERE id = @id AND owner = @owner;");
+            delete.Parameters.AddWithValue("@id", id);
+            delete.Parameters.AddWithValue("@owner", owner);
+            return delete.ExecuteNonQuery() == 1;
+        }, cancellationToken);
+    }
+
+    public Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return WriteAsync(transaction =>
+        {
+            using var release = Command(transaction, """
+                UPDATE work_items
+                SET owner = NULL, lease_until_ms = NULL, not_before_ms = @notBefore, attempts = attempts + 1
+                WHERE id = @id AND owner = @owner;
+                """);
+            release.Parameters.AddWithValue("@notBefore", notBefore.ToUnixTimeMilliseconds());
+            release.Parameters.AddWithValue("@id", id);
+            release.Parameters.AddWithValue("@owner", owner);
+            return release.ExecuteNonQuery() == 1;
+        }, cancellationToken);
+    }
+}

@@ -1,0 +1,132 @@
+using Greengage.Engine.Storage;
+
+namespace Greengage.Storage.Tests;
+
+public abstract partial class StorageConformanceTests
+{
+    private const string Queue = "outbox";
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task ClaimAsync_NotYetDue_IsNotClaimedUntilDue()
+    {
+        await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "later", T0.AddMinutes(5))], Ct);
+
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "a", 10, T0, Lease, Ct));
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "a", 10, T0.AddMinutes(5).AddMilliseconds(-1), Lease, Ct));
+        var item = Assert.Single(await Store.Work.ClaimAsync(Queue, "a", 10, T0.AddMinutes(5), Lease, Ct));
+
+        Assert.Equal(("later", "a", 0), (item.Payload, item.Owner, item.Attempts));
+        Assert.Equal(T0.AddMinutes(5), item.NotBefore);
+        Assert.Equal(T0.AddMinutes(5) + Lease, item.LeaseUntil);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_SeveralDue_OldestFirstUpToMaxAndOnlyFromThatQueue()
+    {
+        await Store.Work.EnqueueAsync(
+        [
+            new NewWorkItem(Queue, "third", T0.AddSeconds(-1)),
+            new NewWorkItem(Queue, "first", T0.AddSeconds(-3)),
+            new NewWorkItem("other", "elsewhere", T0.AddSeconds(-9)),
+            new NewWorkItem(Queue, "second", T0.AddSeconds(-2)),
+        ], Ct);
+
+        var claimed = await Store.Work.ClaimAsync(Queue, "a", 2, T0, Lease, Ct);
+        Assert.Equal(["first", "second"], claimed.Select(i => i.Payload));
+        Assert.All(claimed, i => Assert.Equal(Queue, i.Queue));
+        Assert.Equal(["third"], (await Store.Work.ClaimAsync(Queue, "b", 10, T0, Lease, Ct)).Select(i => i.Payload));
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "c", 10, T0, Lease, Ct));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_TwoConcurrentClaimers_GetDisjointSetsCoveringAllDueItems()
+    {
+        var due = Enumerable.Range(0, 60).Select(i => new NewWorkItem(Queue, $"due-{i}", T0.AddSeconds(-i))).ToList();
+        var notDue = Enumerable.Range(0, 5).Select(i => new NewWorkItem(Queue, $"later-{i}", T0.AddSeconds(i + 1)));
+        await Store.Work.EnqueueAsync([.. due, .. notDue], Ct);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Task<List<WorkItem>> Claimer(string owner) => Task.Run(async () =>
+        {
+            await start.Task;
+            var mine = new List<WorkItem>();
+            IReadOnlyList<WorkItem> batch;
+            while ((batch = await Store.Work.ClaimAsync(Queue, owner, 4, T0, Lease, Ct)).Count > 0)
+            {
+                Assert.All(batch, i => Assert.Equal(owner, i.Owner));
+                mine.AddRange(batch);
+            }
+
+            return mine;
+        });
+
+        var a = Claimer("a");
+        var b = Claimer("b");
+        start.SetResult();
+        var claimedA = await a;
+        var claimedB = await b;
+
+        Assert.Empty(claimedA.Select(i => i.Id).Intersect(claimedB.Select(i => i.Id)));
+        Assert.Equal(
+            due.Select(i => i.Payload).Order(StringComparer.Ordinal),
+            claimedA.Concat(claimedB).Select(i => i.Payload).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_LeaseExpired_AnotherOwnerCanClaimAndFirstOwnerLosesIt()
+    {
+        await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "job", T0)], Ct);
+        var first = Assert.Single(await Store.Work.ClaimAsync(Queue, "a", 1, T0, Lease, Ct));
+
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "b", 1, T0 + Lease - TimeSpan.FromMilliseconds(1), Lease, Ct));
+        var second = Assert.Single(await Store.Work.ClaimAsync(Queue, "b", 1, T0 + Lease, Lease, Ct));
+
+        Assert.Equal(first.Id, second.Id);
+        Assert.Equal("b", second.Owner);
+        Assert.Equal(T0 + Lease + Lease, second.LeaseUntil);
+        Assert.False(await Store.Work.CompleteAsync(first.Id, "a", Ct));
+        Assert.False(await Store.Work.ReleaseAsync(first.Id, "a", T0, Ct));
+        Assert.True(await Store.Work.CompleteAsync(second.Id, "b", Ct));
+    }
+
+    [Fact]
+    public async Task CompleteAndReleaseAsync_NonOwner_ReturnFalseAndLeaveTheClaim()
+    {
+        await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "job", T0)], Ct);
+        var item = Assert.Single(await Store.Work.ClaimAsync(Queue, "a", 1, T0, Lease, Ct));
+
+        Assert.False(await Store.Work.CompleteAsync(item.Id, "intruder", Ct));
+        Assert.False(await Store.Work.ReleaseAsync(item.Id, "intruder", T0, Ct));
+        Assert.False(await Store.Work.CompleteAsync(item.Id + 1000, "a", Ct));
+
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "b", 1, T0.AddSeconds(1), Lease, Ct));
+        Assert.True(await Store.Work.CompleteAsync(item.Id, "a", Ct));
+    }
+
+    [Fact]
+    public async Task CompleteAsync_Owner_RemovesTheItemForGood()
+    {
+        await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "job", T0)], Ct);
+        var item = Assert.Single(await Store.Work.ClaimAsync(Queue, "a", 1, T0, Lease, Ct));
+
+        Assert.True(await Store.Work.CompleteAsync(item.Id, "a", Ct));
+
+        Assert.False(await Store.Work.CompleteAsync(item.Id, "a", Ct));
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "b", 10, T0.AddDays(1), Lease, Ct));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_Owner_CountsAnAttemptAndDelaysTheItem()
+    {
+        await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "job", T0)], Ct);
+        var item = Assert.Single(await Store.Work.ClaimAsync(Queue, "a", 1, T0, Lease, Ct));
+
+        Assert.True(await Store.Work.ReleaseAsync(item.Id, "a", T0.AddMinutes(1), Ct));
+
+        Assert.False(await Store.Work.CompleteAsync(item.Id, "a", Ct));
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "b", 1, T0.AddSeconds(59), Lease, Ct));
+        var again = Assert.Single(await Store.Work.ClaimAsync(Queue, "b", 1, T0.AddMinutes(1), Lease, Ct));
+        Assert.Equal((item.Id, 1, T0.AddMinutes(1)), (again.Id, again.Attempts, again.NotBefore));
+    }
+}

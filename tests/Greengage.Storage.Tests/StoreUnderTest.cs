@@ -1,0 +1,33 @@
+using Greengage.Engine.Storage;
+
+namespace Greengage.Storage.Tests;
+
+/// <summary>
+/// What a storage implementation hands to <see cref="StorageConformanceTests"/>: its five contracts (often one
+/// object) and a cleanup that disposes it and removes whatever the factory created.
+/// </summary>
+public sealed class StoreUnderTest(
+    IStorageLifecycle lifecycle,
+    IAppStore apps,
+    IUserStore users,
+    IActivityLogReader log,
+    IWorkQueue work,
+    Func<ValueTask> cleanup) : IAsyncDisposable
+{
+    public IStorageLifecycle Lifecycle { get; } = lifecycle;
+
+    public IAppStore Apps { get; } = apps;
+
+    public IUserStore Users { get; } = users;
+
+    public IActivityLogReader Log { get; } = log;
+
+    public IWorkQueue Work { get; } = work;
+
+    /// <summary>Builds one from an object that implements all five contracts.</summary>
+    public static StoreUnderTest Of<T>(T store, Func<ValueTask> cleanup)
+        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue =>
+        new(store, store, store, store, store, cleanup);
+
+    public ValueTask DisposeAsync() => cleanup();
+}
