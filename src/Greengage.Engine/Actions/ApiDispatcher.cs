@@ -16,12 +16,8 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, AppActi
 {
     public async Task<ActionResult[]> DispatchAsync(ApiRequest request, CancellationToken cancellationToken)
     {
+        CheckEnvelope(request.Envelope);
         var results = new ActionResult[request.Items.Count];
-        if (CheckEnvelope(request.Envelope) is { } failure)
-        {
-            Array.Fill(results, failure);
-            return results;
-        }
 
         var arrival = time.GetUtcNow();
         var envelopeTime = request.IsMulti ? request.Envelope.Double(WireNames.Time) : null;
@@ -66,23 +62,24 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, AppActi
         return results;
     }
 
-    private ActionResult? CheckEnvelope(ParameterSet envelope)
+    /// <summary>
+    /// Fails the whole request, with its own status, when the envelope names an unknown app, a wrong key, or devMode
+    /// with a key that is not a development key: every element carries the error (ARCHITECTURE).
+    /// </summary>
+    private void CheckEnvelope(ParameterSet envelope)
     {
         var appId = envelope.String(WireNames.AppId);
         if (appId is null)
-            return null;
-        var app = apps.Find(appId);
-        if (app is null)
-            return ActionResult.Fail(404, KnownErrors.AppNotFound);
+            return;
+        var app = apps.Find(appId) ?? throw new EnvelopeException(404, KnownErrors.AppNotFound);
         if (envelope.String(WireNames.ClientKey) is { } key)
         {
             var cls = app.ClassOf(key);
             if (cls == KeyClasses.None)
-                return ActionResult.Fail(403, KnownErrors.InvalidAccessKey);
+                throw new EnvelopeException(403, KnownErrors.InvalidAccessKey);
             if (envelope.Flag(WireNames.DevMode) && cls != KeyClasses.Development)
-                return ActionResult.Fail(403, KnownErrors.DevModeNotPermitted);
+                throw new EnvelopeException(403, KnownErrors.DevModeNotPermitted);
         }
-        return null;
     }
 
     private Route RouteOf(ApiItem item)

@@ -25,6 +25,7 @@ internal static partial class ApiEndpoint
         var cancellationToken = http.RequestAborted;
         ApiRequest? request = null;
         IReadOnlyList<ActionResult> results;
+        int? envelopeStatus = null;
         try
         {
             request = await ApiRequestReader.ReadAsync(http, limits, cancellationToken);
@@ -33,10 +34,12 @@ internal static partial class ApiEndpoint
         catch (EnvelopeException e)
         {
             results = Repeat(request, ActionResult.Fail(e.Status, e.Message));
+            envelopeStatus = e.Status;
         }
         catch (InvalidParameterException e)
         {
             results = Repeat(request, ActionResult.Fail(400, e.Message));
+            envelopeStatus = 400;
         }
         catch (StorageUnavailableException e)
         {
@@ -48,7 +51,8 @@ internal static partial class ApiEndpoint
         {
             return;
         }
-        await WriteAsync(http, ResponseWriter.StatusOf(results), results, request);
+        // An envelope failure keeps its own status even for a multi of several items (ARCHITECTURE).
+        await WriteAsync(http, envelopeStatus ?? ResponseWriter.StatusOf(results), results, request);
     }
 
     private static ActionResult[] Repeat(ApiRequest? request, ActionResult result)
