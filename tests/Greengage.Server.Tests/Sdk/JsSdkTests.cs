@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Greengage.Server.Tests.Processes;
+using Xunit.Abstractions;
+
+namespace Greengage.Server.Tests.Sdk;
+
+/// <summary>
+/// The real, unmodified Leanplum JavaScript SDK 1.9.0 (tests/js-sdk/harness.mjs under Node) against the real server
+/// process: every call must succeed on the wire, and its effects must show in <c>exportUser</c>.
+/// The harness scenario is start(attributes) → track(event, value, params) → setUserAttributes → pauseSession →
+/// resumeSession → stop, with the SDK's batching cooldown at 0.
+/// </summary>
+public sealed class JsSdkTests(JsSdkFixture fixture, ITestOutputHelper output) : IClassFixture<JsSdkFixture>
+{
+    private static readonly string[] Calls = ["start", "track", "setUserAttributes", "pauseSession", "resumeSession", "stop"];
+
+    [Fact]
+    public async Task NamedUser_FullSession_EveryCallSucceeds_AndExportUserShowsIt()
+    {
+        var userId = "js-sdk-" + Guid.NewGuid().ToString("N");
+        var run = await RunAsync(userId);
+        var result = AssertHarnessSucceeded(run);
+        Assert.Equal(userId, Text(result["userId"]));
+
+        var user = await ExportAsync(userId, run);
+        Assert.Equal(userId, Text(user["userId"]));
+        AssertUserCarriesScenario(user, result, run);
+    }
+
+    [Fact]
+    public async Task AnonymousUser_UserIdIsTheDeviceId_AndTheDeviceIsAJs190Device()
+    {
+        var run = await RunAsync(userId: null);
+        var result = AssertHarnessSucceeded(run);
+        var deviceId = Text(result["deviceId"]);
+        Assert.False(string.IsNullOrEmpty(deviceId), $"The SDK kept no device id.\n{run}");
+        Assert.Matches("^[A-Za-z0-9]{16}$", deviceId);
+        Assert.Equal(deviceId, Text(result["userId"]));
+
+        var user = await ExportAsync(deviceId!, run);
+        Assert.Equal(deviceId, Text(user["userId"]));
+        AssertUserCarriesScenario(user, result, run);
+
+        var devices = user["devices"]?.AsArray() ?? throw new Xunit.Sdk.XunitException($"exportUser has no devices: {user.ToJsonString()}");
+        var device = devices.Select(d => d?.AsObject()).SingleOrDefault(d => Text(d?["deviceId"]) == deviceId)
+            ?? throw new Xunit.Sdk.XunitException($"Device {deviceId} is not among the exported devices: {devices.ToJsonString()}");
+        Assert.Equal("js", Text(device["client"]));
+        Assert.Equal(JsSdkFixture.SdkVersion, Text(device["sdkVersion"]));
+        Assert.Equal("Chrome", Text(device["browserName"]));
+        Assert.Equal("Web Browser", Text(device["deviceModel"]));
+    }
+
+    private async Task<HarnessRun> RunAsync(string? userId)
+    {
+        var run = await fixture.RunHarnessAsync(userId);
+        output.WriteLine($"harness ({(userId is null ? "anonymous" : userId)}): exit code {run.ExitCode} in {run.Elapsed.TotalMilliseconds:0} ms");
+        output.WriteLine(run.Stdout.TrimEnd());
+        if (run.Stderr.Length > 0)
+            output.WriteLine("stderr: " + run.Stderr.TrimEnd());
+        return run;
+    }
+
+    /// <summary>Exit code 0, one JSON line, every call successful on the wire, the SDK's defaults untouched by the server.</summary>
+    private JsonObject AssertHarnessSucceeded(HarnessRun run)
+    {
+        Assert.True(run.ExitCode == 0, $"The harness failed.\n{run}\n{fixture.Server.Describe()}");
+        var result = run.Result ?? throw new Xunit.Sdk.XunitException($"The harness printed no JSON line.\n{run}");
+        Assert.True(result["ok"]?.GetValue<bool>() == true, $"The harness reported a failure.\n{run}");
+        Assert.Equal(JsSdkFixture.SdkVersion, Text(result["sdkVersion"]));
+        Assert.True(result["startCallback"]?["success"]?.GetValue<bool>() == true, $"The start callback did not report success.\n{run}");
+        foreach (var call in Calls)
+        {
+            var outcome = result["calls"]?[call];
+            Assert.True(outcome?["sent"]?.GetValue<bool>() == true, $"{call} was never sent.\n{run}");
+            Assert.True(outcome?["success"]?.GetValue<bool>() == true, $"{call} did not succeed: {outcome?.ToJsonString()}\n{run}");
+            Assert.Equal(200, outcome?["status"]?.GetValue<int>());
+        }
+
+        // With cooldown 0 the batched calls left with the next urgent one: four multis, in this order.
+        var requests = result["requests"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        Assert.Equal(
+            ["start", "track,setUserAttributes,pauseSession", "resumeSession", "stop"],
+            requests.Select(r => string.Join(',', r["actions"]!.AsArray().Select(a => Text(a)))).ToArray());
+        Assert.All(requests, r =>
+        {
+            Assert.Equal("multi", Text(r["action"]));
+            Assert.Equal("*", Text(r["cors"]));
+        });
+
+        // The server answered no variable diffs and no variants: the SDK shows its own defaults.
+        Assert.True(JsonNode.DeepEquals(result["sent"]!["variableDefaults"], result["variables"]),
+            $"variables {result["variables"]?.ToJsonString()} differ from the defaults {result["sent"]!["variableDefaults"]?.ToJsonString()}");
+        Assert.Equal("[]", result["variants"]?.ToJsonString());
+        Assert.True(result["sessionClearedByStop"]?.GetValue<bool>() == true, $"The SDK did not see stop's answer.\n{run}");
+        return result;
+    }
+
+    /// <summary>Both attribute sets, the one event with its value, one session, and that session closed by stop.</summary>
+    private static void AssertUserCarriesScenario(JsonObject user, JsonObject result, HarnessRun run)
+    {
+        var sent = result["sent"]!;
+        var attributes = user["userAttributes"]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"No userAttributes: {user.ToJsonString()}");
+        foreach (var set in new[] { "startAttributes", "setAttributes" })
+        {
+            foreach (var (name, expected) in sent[set]!.AsObject())
+            {
+                Assert.True(attributes.ContainsKey(name), $"Attribute '{name}' ({set}) is missing: {attributes.ToJsonString()}");
+                Assert.Equal(Scalar(expected), Scalar(attributes[name]));
+            }
+        }
+
+        var eventName = Text(sent["event"])!;
+        var ev = user["events"]?[eventName] ?? throw new Xunit.Sdk.XunitException($"Event '{eventName}' is missing: {user["events"]?.ToJsonString()}");
+        Assert.Equal(1L, ev["count"]?.GetValue<long>());
+        Assert.Equal(sent["value"]!.GetValue<double>(), ev["value"]!.GetValue<double>(), 9);
+
+        Assert.True(user["totalSessions"]?.GetValue<long>() == 1, $"totalSessions: {user.ToJsonString()}\n{run}");
+        // Only a closed session adds to timeSpentInApp; the harness's session had foreground time before pause and
+        // after resume (a full round trip each), so stop must have closed it with a positive duration.
+        var spent = user["timeSpentInApp"]?.GetValue<double>() ?? 0;
+        Assert.True(spent > 0, $"The session was not closed by stop (timeSpentInApp {spent}): {user.ToJsonString()}");
+    }
+
+    private async Task<JsonObject> ExportAsync(string userId, HarnessRun run)
+    {
+        var user = await fixture.Server.ExportUserAsync(fixture.App, userId);
+        output.WriteLine("exportUser: " + user.ToJsonString());
+        Assert.True(user["success"]?.GetValue<bool>() == true, $"exportUser failed: {user.ToJsonString()}\n{run}");
+        return user;
+    }
+
+    private static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node?.ToJsonString();
+
+    /// <summary>A scalar as text: strings as they are, numbers and booleans as JSON writes them.</summary>
+    private static string? Scalar(JsonNode? node) => node?.GetValueKind() switch
+    {
+        JsonValueKind.String => node.GetValue<string>(),
+        JsonValueKind.Number => node.GetValue<double>().ToString("R", CultureInfo.InvariantCulture),
+        null => null,
+        _ => node.ToJsonString(),
+    };
+}
