@@ -10,7 +10,7 @@ namespace Greengage.Server.Tests.Infrastructure;
 /// The real server in-process (WebApplicationFactory) on a fresh SQLite data directory, with one app whose keys the
 /// tests use. Share it per test class with <c>IClassFixture</c>; each test uses its own user ids.
 /// </summary>
-public sealed class GreengageFactory : WebApplicationFactory<Program>
+public class GreengageFactory : WebApplicationFactory<Program>
 {
     public const string AdminToken = "test-admin-token-0123456789";
 
