@@ -48,7 +48,7 @@ public sealed record RequestMark(
 public sealed record SessionStarted : UserRecord
 {
     public const string Kind = "session.start";
-    public override string KindName => Kind;
+    [JsonIgnore] public override string KindName => Kind;
 
     [JsonPropertyName("sid")] public required string SessionId { get; init; }
     [JsonPropertyName("bg")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Background { get; init; }
@@ -60,7 +60,7 @@ public sealed record SessionStarted : UserRecord
 public sealed record SessionEnded : UserRecord
 {
     public const string Kind = "session.end";
-    public override string KindName => Kind;
+    [JsonIgnore] public override string KindName => Kind;
 
     [JsonPropertyName("sid")] public required string SessionId { get; init; }
     /// <summary>Seconds of activity, pauses excluded.</summary>
@@ -70,27 +70,27 @@ public sealed record SessionEnded : UserRecord
 public sealed record SessionPaused : UserRecord
 {
     public const string Kind = "session.pause";
-    public override string KindName => Kind;
+    [JsonIgnore] public override string KindName => Kind;
     [JsonPropertyName("sid")] public required string SessionId { get; init; }
 }
 
 public sealed record SessionResumed : UserRecord
 {
     public const string Kind = "session.resume";
-    public override string KindName => Kind;
+    [JsonIgnore] public override string KindName => Kind;
     [JsonPropertyName("sid")] public required string SessionId { get; init; }
 }
 
 public sealed record Heartbeat : UserRecord
 {
     public const string Kind = "heartbeat";
-    public override string KindName => Kind;
+    [JsonIgnore] public override string KindName => Kind;
 }
 
 public sealed record EventTracked : UserRecord
 {
     public const string Kind = "event";
-    public override string KindName => Kind;
+    [JsonIgnore] public override string KindName => Kind;
 
     [JsonPropertyName("n")] public required string Name { get; init; }
     [JsonPropertyName("v")] public double Value { get; init; }
@@ -104,7 +104,7 @@ public sealed record EventTracked : UserRecord
 public sealed record AttributesSet : UserRecord
 {
     public const string Kind = "attributes";
-    public override string KindName => Kind;
+    [JsonIgnore] public override string KindName => Kind;
 
     /// <summary>Attribute values to set; a JSON null clears the attribute.</summary>
     [JsonPropertyName("set")] public required Dictionary<string, JsonElement> Values { get; init; }
