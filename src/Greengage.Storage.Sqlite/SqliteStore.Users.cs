@@ -42,8 +42,28 @@ public sealed partial class SqliteStore
             return Task.FromResult<IReadOnlyList<CommitOutcome>>([]);
         }
 
-        return WithWriterAsync<IReadOnlyList<CommitOutcome>>(
-            writer => writer.InTransaction(transaction => writer.Commit.Apply(transaction, sets, NowMs())),
-            cancellationToken);
+        return WithWriterAsync<IReadOnlyList<CommitOutcome>>(writer =>
+        {
+            var outcomes = writer.InTransaction(transaction => writer.Commit.Apply(transaction, sets, NowMs()));
+            _checkpointer.Written(ApproximateSize(sets));
+            return outcomes;
+        }, cancellationToken);
+    }
+
+    /// <summary>Roughly how many bytes a commit adds to the WAL (rows, index entries, snapshots).</summary>
+    private static long ApproximateSize(IReadOnlyList<UserWriteSet> sets)
+    {
+        long bytes = 0;
+        foreach (var set in sets)
+        {
+            foreach (var row in set.Rows)
+            {
+                bytes += row.Body.Length + 96;
+            }
+
+            bytes += set.Snapshot is { } snapshot ? snapshot.State.Length + 64 : 0;
+        }
+
+        return bytes;
     }
 }

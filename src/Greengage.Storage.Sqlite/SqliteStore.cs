@@ -16,6 +16,7 @@ public sealed partial class SqliteStore
     private readonly SqliteStorageOptions _options;
     private readonly SqliteConnectionStrings _connectionStrings;
     private readonly TimeProvider _time;
+    private readonly WalCheckpointer _checkpointer;
     private WriterConnection? _writer;
     private volatile bool _disposed;
 
@@ -26,6 +27,7 @@ public sealed partial class SqliteStore
         _options = options;
         _time = time;
         _connectionStrings = SqliteConnectionStrings.From(options);
+        _checkpointer = new WalCheckpointer(_connectionStrings.Writer);
     }
 
     /// <summary>The full path (or URI) of the database file.</summary>
@@ -47,6 +49,7 @@ public sealed partial class SqliteStore
             }
 
             _disposed = true;
+            await _checkpointer.DisposeAsync().ConfigureAwait(false);
 
             // Readers first, so that the writer is the last connection and checkpoints the WAL when it closes.
             using (var probe = new SqliteConnection(_connectionStrings.Reader))
@@ -89,7 +92,12 @@ public sealed partial class SqliteStore
 
     /// <summary>Runs <paramref name="work"/> in one write transaction; on failure nothing of it is kept.</summary>
     private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken) =>
-        WithWriterAsync(writer => writer.InTransaction(work), cancellationToken);
+        WithWriterAsync(writer =>
+        {
+            var result = writer.InTransaction(work);
+            _checkpointer.Written(4096);
+            return result;
+        }, cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> on a pooled read connection inside one short read transaction.</summary>
     private Task<T> ReadAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)

@@ -46,6 +46,12 @@ internal sealed class WriterConnection : IDisposable
             Scalar(connection, options.Durability == SqliteDurability.Full
                 ? "PRAGMA synchronous=FULL;"
                 : "PRAGMA synchronous=NORMAL;");
+
+            // Checkpoints run on WalCheckpointer's connection, not inside commits; the WAL is cut back to 64 MiB
+            // after each restart. A 16 MiB page cache keeps the log's unique index hot.
+            Scalar(connection, "PRAGMA wal_autocheckpoint=0;");
+            Scalar(connection, "PRAGMA journal_size_limit=67108864;");
+            Scalar(connection, "PRAGMA cache_size=-16384;");
             using (var timeout = connection.CreateCommand())
             {
                 var ms = (long)Math.Min(options.BusyTimeout.TotalMilliseconds, int.MaxValue);

@@ -34,6 +34,7 @@ public abstract partial class StorageConformanceTests
         while ((page = await Store.Log.ReadAfterAsync(after, 3, Ct)).Count > 0)
         {
             Assert.True(page.Count <= 3);
+            Assert.True(page[0].IngestSeq > after, "a page repeats rows");
             paged.AddRange(page);
             after = page[^1].IngestSeq;
         }

@@ -125,4 +125,28 @@ public abstract partial class StorageConformanceTests
         Assert.Single((await Store.Users.LoadAsync("a", "u", Ct)).Tail);
         Assert.Single((await Store.Users.LoadAsync("b", "u", Ct)).Tail);
     }
+
+    [Fact]
+    public async Task CommitAsync_LongSetWithLateDuplicate_FenceViolatedAndNothingOfTheSetWritten()
+    {
+        await CommitOneAsync(Set(App, "u", [19]));
+
+        Assert.Equal(CommitOutcome.FenceViolated, await CommitOneAsync(Set(App, "u", Range(1, 20))));
+        Assert.Equal(CommitOutcome.FenceViolated, await CommitOneAsync(Set(App, "v", [1, 2, 3, 2])));
+
+        Assert.Equal([19L], (await Store.Log.ReadUserAsync(App, "u", Ct)).Select(r => r.Seq));
+        Assert.Empty(await Store.Log.ReadUserAsync(App, "v", Ct));
+    }
+
+    [Fact]
+    public async Task CommitAsync_LongSet_AllRowsStoredInSeqAndIngestOrder()
+    {
+        Assert.Equal(CommitOutcome.Committed, await CommitOneAsync(Set(App, "u", Range(1, 37), new SnapshotWrite(0, 0, [0]))));
+
+        var rows = (await Store.Users.LoadAsync(App, "u", Ct)).Tail;
+
+        Assert.Equal(Range(1, 37), rows.Select(r => r.Seq));
+        AssertStrictlyIncreasing(rows.Select(r => r.IngestSeq));
+        Assert.All(rows, r => Assert.Equal(Body(r.Seq), r.Body));
+    }
 }

@@ -56,6 +56,7 @@ public abstract partial class StorageConformanceTests
             {
                 Assert.All(batch, i => Assert.Equal(owner, i.Owner));
                 mine.AddRange(batch);
+                Assert.True(mine.Count <= due.Count, "claimed more items than are due");
             }
 
             return mine;
