@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# End-to-end throughput of Greengage over HTTP on 127.0.0.1, next to the bare ASP.NET Core baseline measured in the
+# same run (this box is noisy: compare only figures of one run). Builds Release, starts the baseline and Greengage
+# (fresh data directory, free ports), reads the demo app's keys from Greengage's stdout, warms each scenario up, runs
+# wrk, prints a markdown table, and stops everything it started (trap EXIT).
+#
+#   bench/run.sh              # full: per scenario a 15 s warm-up, then 3 runs of 10 s, interleaved (~3 min)
+#   SMOKE=1 bench/run.sh      # tiny: one 2 s run per scenario, no warm-up: checks the harness, measures nothing
+#
+# Scenarios (wrk scripts in bench/wrk/, all with the same checks and report, see report.lua):
+#   baseline  GET /json of the bare ASP.NET Core minimal API (../shared/bench/peers/bare/aspnet)
+#   track     (b) POST /api with one `track` per request, users drawn from 1,000
+#   multi20   (c) POST /api with a JS-shaped `multi` of 20 `track` for one user, users drawn from 1,000
+#
+# Env: DURATION=10s REPEAT=3 CONNS=50 THREADS=1 TIMEOUT=10s USERS=1000
+#      WARMUP=15s    per scenario, discarded (0 = none); tiered JIT needs >10 s to settle on a busy 2-core box
+#      WRK_CPUS=     taskset CPU list for wrk (e.g. 1); empty (default) = not pinned, like ../shared/bench/peers
+#      SKIP_BUILD=1  use the Release build as it is
+#      SERVER_DIR=dir   run the Greengage.Server.dll in dir as it is, no build (the smoke test passes its own build)
+#      OUT_DIR=dir   raw wrk output and logs (default: a new /tmp/greengage-bench-results.* directory, kept unless SMOKE=1)
+#      BASELINE_SRC=dir  the baseline's sources (default ../shared/bench/peers/bare/aspnet when present, else the
+#                        copy in bench/baseline/aspnet); built once into BENCH_CACHE (default /tmp/greengage-bench-cache)
+#      BARE_PORT / GG_PORT   ports (default: free ones)
+# Output: per-run rows, a summary table (medians) and lines `SUMMARY name=... req_s=...` for scripts and tests.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+
+if [[ "${SMOKE:-0}" == "1" ]]; then
+  DURATION="${DURATION:-2s}" WARMUP="${WARMUP:-0}" REPEAT="${REPEAT:-1}"
+else
+  DURATION="${DURATION:-10s}" WARMUP="${WARMUP:-15s}" REPEAT="${REPEAT:-3}"
+fi
+CONNS="${CONNS:-50}" THREADS="${THREADS:-1}" TIMEOUT="${TIMEOUT:-10s}" USERS="${USERS:-1000}"
+WRK_CPUS="${WRK_CPUS:-}"
+BENCH_CACHE="${BENCH_CACHE:-/tmp/greengage-bench-cache}"
+DROP_OUT_DIR=0
+if [[ -z "${OUT_DIR:-}" ]]; then
+  OUT_DIR="$(mktemp -d /tmp/greengage-bench-results.XXXXXX)"
+  [[ "${SMOKE:-0}" != "1" ]] || DROP_OUT_DIR=1  # a smoke run's output is printed; nothing worth keeping
+fi
+mkdir -p "$OUT_DIR" "$BENCH_CACHE"
+CLK=$(getconf CLK_TCK)
+
+log() { echo "run: $*" >&2; }
+die() { echo "run: error: $*" >&2; exit 1; }
+
+command -v wrk >/dev/null || die "wrk is not installed (apt-get update && apt-get install -y wrk)"
+command -v curl >/dev/null || die "curl is not installed"
+command -v dotnet >/dev/null || die "dotnet is not on PATH"
+if [[ -n "$WRK_CPUS" ]]; then command -v taskset >/dev/null || die "WRK_CPUS is set but taskset is missing"; fi
+
+# ---- cleanup: every process this script starts is recorded here and stopped by PID on exit ----
+PIDS=()
+WORK="$(mktemp -d /tmp/greengage-bench-work.XXXXXX)"
+cleanup() {
+  local rc=$? pid
+  for pid in "${PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null || continue
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then log "pid $pid did not stop in 10 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+  if [[ "$DROP_OUT_DIR" == "1" && $rc -eq 0 ]]; then rm -rf "$OUT_DIR"; elif [[ $rc -ne 0 ]]; then log "logs kept in $OUT_DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {  # a port nobody listens on (checked by connecting; good enough on a quiet loopback)
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  die "no free port found"
+}
+
+wait_http() {  # url seconds pid logfile
+  local url=$1 secs=$2 pid=$3 logf=$4
+  for _ in $(seq 1 $((secs * 5))); do
+    curl -fs -m 2 -o /dev/null "$url" && return 0
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$logf" >&2; die "process $pid exited before $url answered (log: $logf)"; }
+    sleep 0.2
+  done
+  tail -n 30 "$logf" >&2
+  die "timed out waiting for $url (log: $logf)"
+}
+
+ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # utime + stime, all threads
+
+# ---- build ----
+# --disable-build-servers: no MSBuild nodes or compiler servers are left running after the build.
+SERVER_BIN="${SERVER_DIR:-$ROOT/src/Greengage.Server/bin/Release/net10.0}"
+if [[ -z "${SERVER_DIR:-}" && "${SKIP_BUILD:-0}" != "1" ]]; then
+  log "building Greengage.Server (Release)"
+  dotnet build "$ROOT/src/Greengage.Server/Greengage.Server.csproj" -c Release --nologo -v q --disable-build-servers \
+    >"$OUT_DIR/build-greengage.log" 2>&1 || { tail -n 40 "$OUT_DIR/build-greengage.log" >&2; die "Greengage build failed"; }
+fi
+[[ -f "$SERVER_BIN/Greengage.Server.dll" ]] || die "no Greengage.Server.dll in $SERVER_BIN (build it, or run without SKIP_BUILD/SERVER_DIR)"
+# Run from a private copy: other builds in the same checkout may rewrite bin/ while the server runs.
+cp -a "$SERVER_BIN" "$WORK/server"
+
+if [[ -z "${BASELINE_SRC:-}" ]]; then
+  if [[ -f "$ROOT/../shared/bench/peers/bare/aspnet/Program.cs" ]]; then
+    BASELINE_SRC="$ROOT/../shared/bench/peers/bare/aspnet"
+  else
+    BASELINE_SRC="$HERE/baseline/aspnet"
+  fi
+fi
+BASELINE_SRC="$(cd "$BASELINE_SRC" && pwd)"
+# The shared folder is read-only and a build inside this checkout would pick up its Directory.Build.props: the
+# sources are copied to the cache (keyed by their hash) and published there once.
+HASH=$(cat "$BASELINE_SRC/BareAspNet.csproj" "$BASELINE_SRC/Program.cs" | sha256sum | cut -c1-16)
+BARE_DIR="$BENCH_CACHE/bare-aspnet-$HASH"
+if [[ ! -f "$BARE_DIR/out/BareAspNet.dll" ]]; then
+  log "building the baseline from $BASELINE_SRC (Release, once; cached in $BARE_DIR)"
+  tmp="$BENCH_CACHE/.bare-aspnet-$HASH.$$"
+  rm -rf "$tmp"; mkdir -p "$tmp/src"
+  cp "$BASELINE_SRC/BareAspNet.csproj" "$BASELINE_SRC/Program.cs" "$tmp/src/"
+  (cd "$tmp/src" && dotnet publish -c Release -o "$tmp/out" --nologo -v q --disable-build-servers) \
+    >"$OUT_DIR/build-baseline.log" 2>&1 || { tail -n 40 "$OUT_DIR/build-baseline.log" >&2; rm -rf "$tmp"; die "baseline build failed"; }
+  rm -rf "$BARE_DIR"; mv "$tmp" "$BARE_DIR"
+fi
+
+# ---- start the servers ----
+BARE_PORT="${BARE_PORT:-$(free_port)}"
+env ASPNETCORE_URLS="http://127.0.0.1:$BARE_PORT" DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+  dotnet "$BARE_DIR/out/BareAspNet.dll" >"$OUT_DIR/baseline.log" 2>&1 </dev/null &
+BARE_PID=$!; PIDS+=("$BARE_PID")
+log "baseline started (pid $BARE_PID) on 127.0.0.1:$BARE_PORT"
+
+GG_PORT="${GG_PORT:-$(free_port)}"
+[[ "$GG_PORT" != "$BARE_PORT" ]] || GG_PORT=$(free_port)
+ADMIN_TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+mkdir -p "$WORK/data"
+# The content root is the working directory: start in the build output so its appsettings.json applies.
+(cd "$WORK/server" && exec dotnet Greengage.Server.dll --urls "http://127.0.0.1:$GG_PORT" \
+  --Greengage:DataDirectory="$WORK/data" --Greengage:AdminToken="$ADMIN_TOKEN") >"$OUT_DIR/greengage.log" 2>&1 </dev/null &
+GG_PID=$!; PIDS+=("$GG_PID")
+log "greengage started (pid $GG_PID) on 127.0.0.1:$GG_PORT, data $WORK/data"
+
+wait_http "http://127.0.0.1:$BARE_PORT/json" 60 "$BARE_PID" "$OUT_DIR/baseline.log"
+wait_http "http://127.0.0.1:$GG_PORT/healthz" 90 "$GG_PID" "$OUT_DIR/greengage.log"
+GG_APP_ID=$(sed -n 's/^Demo app created\. appId: *\([^ ]*\).*/\1/p' "$OUT_DIR/greengage.log" | head -1)
+GG_CLIENT_KEY=$(sed -n 's/^ *production key: *\([^ ]*\).*/\1/p' "$OUT_DIR/greengage.log" | head -1)
+[[ -n "$GG_APP_ID" && -n "$GG_CLIENT_KEY" ]] || die "no demo app id / production key in Greengage's stdout ($OUT_DIR/greengage.log)"
+log "demo app $GG_APP_ID"
+
+# One request of each kind before load: fail fast, with the answer, if the keys or shapes are wrong.
+pre=$(curl -s -m 10 -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+  --data "userId=preflight&deviceId=preflight&event=e&value=1" \
+  "http://127.0.0.1:$GG_PORT/api?appId=$GG_APP_ID&client=js&clientKey=$GG_CLIENT_KEY&sdkVersion=1.9.0&action=track")
+[[ "$pre" == *'"success":true'* ]] || die "a single track was not accepted: $pre"
+pre=$(curl -s -m 10 -X POST -H 'Content-Type: text/plain' \
+  --data '{"data":[{"userId":"preflight","action":"track","event":"e"},{"userId":"preflight","action":"track","event":"f"}]}' \
+  "http://127.0.0.1:$GG_PORT/api?appId=$GG_APP_ID&client=js&clientKey=$GG_CLIENT_KEY&sdkVersion=1.9.0&action=multi")
+[[ "$pre" != *'"success":false'* && "$pre" == *'"success":true'* ]] || die "a multi was not accepted: $pre"
+
+# ---- measure ----
+# name | url | script | items per request | pid of the server under test
+SCENARIOS=(
+  "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID"
+  "track|http://127.0.0.1:$GG_PORT/|track.lua|1|$GG_PID"
+  "multi20|http://127.0.0.1:$GG_PORT/|multi20.lua|20|$GG_PID"
+)
+WRK_PREFIX=(); [[ -z "$WRK_CPUS" ]] || WRK_PREFIX=(taskset -c "$WRK_CPUS")
+export BENCH_WRK_DIR="$HERE/wrk" GG_APP_ID GG_CLIENT_KEY USERS
+
+json_val() { grep -o "\"$2\":[0-9.]*" <<<"$1" | head -1 | cut -d: -f2; }
+
+run_wrk() {  # name url script items duration outfile
+  env SCENARIO="$1" ITEMS="$4" BATCH="$4" "${WRK_PREFIX[@]}" \
+    wrk -t"$THREADS" -c"$CONNS" -d"$5" --timeout "$TIMEOUT" --latency -s "$HERE/wrk/$3" "$2" >"$6" 2>&1
+}
+
+{
+  echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r)"
+  echo "# tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); dotnet sdk $(dotnet --version); runtime $(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/{v=$2} END{print v}')"
+  echo "# wrk: -t$THREADS -c$CONNS -d$DURATION --timeout $TIMEOUT, warm-up $WARMUP per scenario, $REPEAT runs interleaved; wrk pinned to: ${WRK_CPUS:-not pinned}"
+  echo "# greengage: $SERVER_BIN, source $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') + $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -c . || true) changed files; baseline: $BASELINE_SRC"
+  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$OUT_DIR/header.txt"
+
+if [[ "$WARMUP" != "0" ]]; then
+  for s in "${SCENARIOS[@]}"; do
+    IFS='|' read -r name url lua items pid <<<"$s"
+    log "warm-up $name ($WARMUP)"
+    run_wrk "$name" "$url" "$lua" "$items" "$WARMUP" "$OUT_DIR/$name-warmup.txt" || true
+  done
+fi
+
+TSV="$OUT_DIR/runs.tsv"
+printf 'scenario\trun\treq_s\tactions_s\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tfailed_items\tsocket_errors\tserver_cpu_pct\twrk_cpu_pct\n' >"$TSV"
+for r in $(seq 1 "$REPEAT"); do
+  for s in "${SCENARIOS[@]}"; do
+    IFS='|' read -r name url lua items pid <<<"$s"
+    sleep 1
+    out="$OUT_DIR/$name-$r.txt"
+    s0=$(ticks_of "$pid"); t0=$(date +%s.%N)
+    TIMEFORMAT='%U %S'
+    { time run_wrk "$name" "$url" "$lua" "$items" "$DURATION" "$out"; } 2>"$out.time" || true
+    t1=$(date +%s.%N); s1=$(ticks_of "$pid")
+    kill -0 "$pid" 2>/dev/null || die "the $name server (pid $pid) died during the run"
+    j=$(grep -o 'WRKJSON .*' "$out" | cut -d' ' -f2- || true)
+    [[ -n "$j" ]] || { cat "$out" >&2; die "$name run $r produced no result (see $out)"; }
+    read -r wu ws <"$out.time"
+    row=$(awk -v n="$name" -v r="$r" -v rs="$(json_val "$j" req_s)" -v as="$(json_val "$j" actions_s)" \
+      -v p50="$(json_val "$j" lat_p50_us)" -v p90="$(json_val "$j" lat_p90_us)" -v p99="$(json_val "$j" lat_p99_us)" \
+      -v mx="$(json_val "$j" lat_max_us)" -v bad="$(json_val "$j" non2xx)" -v fi="$(json_val "$j" failed_items)" \
+      -v se="$(( $(json_val "$j" err_connect) + $(json_val "$j" err_read) + $(json_val "$j" err_write) + $(json_val "$j" err_timeout) ))" \
+      -v st="$((s1 - s0))" -v clk="$CLK" -v t0="$t0" -v t1="$t1" -v wu="$wu" -v ws="$ws" \
+      'BEGIN { wall = t1 - t0;
+               printf "%s\t%d\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%d\t%d\t%.0f\t%.0f\n", n, r, rs, as, p50 / 1000, p90 / 1000,
+                 p99 / 1000, mx / 1000, bad, fi, se, 100 * st / clk / wall, 100 * (wu + ws) / wall }')
+    echo "$row" >>"$TSV"
+    log "$(grep -v '^WRKJSON' "$out" | grep "^$name:" || echo "$row")"
+  done
+done
+
+# ---- report ----
+echo
+echo "Runs:"
+echo
+echo "| scenario | run | req/s | actions/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | failed items | socket errors | server CPU % | wrk CPU % |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+tail -n +2 "$TSV" | while IFS= read -r row; do echo "| ${row//$'\t'/ | } |"; done
+
+# medians per scenario (of an even count: the mean of the middle two)
+median() {  # scenario column
+  awk -F'\t' -v n="$1" -v c="$2" 'NR > 1 && $1 == n { v[++k] = $c } END {
+    if (k == 0) { print 0; exit }
+    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+    print (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2 }' "$TSV"
+}
+total() { awk -F'\t' -v n="$1" -v c="$2" 'NR > 1 && $1 == n { s += $c } END { print s + 0 }' "$TSV"; }
+
+BASE_RPS=$(median baseline 3)
+: >"$OUT_DIR/summary.txt"
+echo
+echo "Summary (medians of $REPEAT runs; ratio = scenario req/s / baseline req/s of this run):"
+echo
+echo "| scenario | req/s | actions/s | p50 ms | p99 ms | vs baseline | non-2xx | failed items | socket errors | server CPU % | wrk CPU % |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for s in "${SCENARIOS[@]}"; do
+  IFS='|' read -r name _ _ _ _ <<<"$s"
+  rps=$(median "$name" 3); aps=$(median "$name" 4); p50=$(median "$name" 5); p99=$(median "$name" 7)
+  bad=$(total "$name" 9); fi=$(total "$name" 10); se=$(total "$name" 11); scpu=$(median "$name" 12); wcpu=$(median "$name" 13)
+  ratio=$(awk -v a="$rps" -v b="$BASE_RPS" 'BEGIN { printf (b > 0 ? "%.1f%%" : "-"), 100 * a / b }')
+  printf '| %s | %.0f | %.0f | %.2f | %.2f | %s | %d | %d | %d | %.0f | %.0f |\n' "$name" "$rps" "$aps" "$p50" "$p99" "$ratio" "$bad" "$fi" "$se" "$scpu" "$wcpu"
+  echo "SUMMARY name=$name req_s=$rps actions_s=$aps p50_ms=$p50 p99_ms=$p99 non2xx=$bad failed_items=$fi socket_errors=$se server_cpu_pct=$scpu wrk_cpu_pct=$wcpu" >>"$OUT_DIR/summary.txt"
+done
+echo
+echo "CPU % = CPU seconds / wall seconds x 100 over one run (200 = both cores); server = the process under test."
+echo "Greengage data directory after the runs: $(du -sh "$WORK/data" | cut -f1) ($(cd "$WORK/data" && ls -l | awk 'NR > 1 { printf "%s %.0f MB; ", $9, $5 / 1048576 }'))"
+echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+TRACK_RPS=$(median track 3); MULTI_APS=$(median multi20 4); MULTI_P99=$(median multi20 7)
+tb=$(awk -v a="$TRACK_RPS" -v b="$BASE_RPS" 'BEGIN { print (b > 0 && a / b >= 0.40) ? "met" : "NOT met" }')
+tc=$(awk -v a="$MULTI_APS" -v p="$MULTI_P99" 'BEGIN { print (a >= 100000 && p < 50) ? "met" : "NOT met" }')
+echo
+echo "Targets:"
+echo "- (b) track req/s >= 40% of baseline: $(awk -v a="$TRACK_RPS" -v b="$BASE_RPS" 'BEGIN { printf (b > 0 ? "%.1f%%" : "-"), 100 * a / b }') -> $tb"
+echo "- (c) multi20 >= 100,000 acknowledged actions/s with p99 < 50 ms: $(printf '%.0f' "$MULTI_APS") actions/s, p99 $(printf '%.2f' "$MULTI_P99") ms -> $tc"
+[[ "${SMOKE:-0}" != "1" ]] || echo "  (SMOKE=1: a ${DURATION} cold run; these figures mean nothing)"
+echo
+cat "$OUT_DIR/summary.txt"
+echo
+[[ "$DROP_OUT_DIR" == "1" ]] || echo "Raw output: $OUT_DIR"
