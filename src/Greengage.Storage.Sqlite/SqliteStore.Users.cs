@@ -46,6 +46,8 @@ public sealed partial class SqliteStore
         {
             var outcomes = writer.InTransaction(transaction => writer.Commit.Apply(transaction, sets, NowMs()));
             _checkpointer.Written(ApproximateSize(sets));
+            if (_checkpointer.TailDue)
+                _checkpointer.FinishTail(writer.Connection);
             return outcomes;
         }, cancellationToken);
     }

@@ -4,10 +4,13 @@ using Microsoft.Data.Sqlite;
 namespace Greengage.Storage.Sqlite;
 
 /// <summary>
-/// Folds the WAL back into the database on its own connection and thread, so that the writer never pays for a
-/// checkpoint (and its fsyncs) inside a commit. The writer connection runs with <c>wal_autocheckpoint=0</c> and reports
-/// roughly how much it wrote; past <see cref="ThresholdBytes"/> a <c>PASSIVE</c> checkpoint is requested, which runs
-/// alongside further writes and readers.
+/// Folds the WAL back into the database in two phases, so that the writer never pays for the bulk of a checkpoint
+/// inside a commit and the WAL still restarts under sustained writes. The writer connection runs with
+/// <c>wal_autocheckpoint=0</c> and reports roughly how much it wrote; past <see cref="ThresholdBytes"/> a
+/// <c>PASSIVE</c> checkpoint runs here, on its own connection, alongside further writes. It cannot finish the frames
+/// appended meanwhile, and SQLite restarts the WAL only once every frame is back in the database, so when it is done
+/// <see cref="TailDue"/> asks the writer to checkpoint the short tail itself between two transactions
+/// (<see cref="FinishTail"/>); the next write transaction then starts the WAL over instead of growing it.
 /// </summary>
 internal sealed class WalCheckpointer : IAsyncDisposable
 {
@@ -31,6 +34,36 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
     /// <summary>Checkpoints run so far.</summary>
     public int Completed { get; private set; }
+
+    /// <summary>Tail checkpoints the writer ran so far.</summary>
+    public int TailsFinished { get; private set; }
+
+    /// <summary>True once a background checkpoint is done and the writer should fold the remaining tail.</summary>
+    public bool TailDue => Volatile.Read(ref _tailDue);
+
+    private bool _tailDue;
+
+    /// <summary>
+    /// Called by the writer between transactions, on its own connection: checkpoints the frames written since the
+    /// background checkpoint started (few, so it is quick). No other writer exists, so it completes unless a reader
+    /// still uses old frames; then the next round tries again.
+    /// </summary>
+    public void FinishTail(SqliteConnection writer)
+    {
+        Volatile.Write(ref _tailDue, false);
+        try
+        {
+            using var command = writer.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            command.ExecuteNonQuery();
+            TailsFinished++;
+        }
+        catch (SqliteException ex)
+        {
+            // The commit before it stands; only the WAL restart waits for the next round.
+            LastError = ex;
+        }
+    }
 
     /// <summary>Called by the writer, under the store's write lock, after a committed write transaction.</summary>
     public void Written(long approximateBytes)
@@ -69,6 +102,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
                     command.ExecuteNonQuery();
                     LastError = null;
                     Completed++;
+                    Volatile.Write(ref _tailDue, true);
                 }
                 catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
                 {

@@ -3,6 +3,7 @@ using Greengage.Engine.Commit;
 using Greengage.Engine.Storage;
 using Greengage.Engine.Users;
 using Greengage.Protocol.Requests;
+using Greengage.Protocol.Responses;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
@@ -36,7 +37,19 @@ public sealed partial class UserGrain(
     {
         if (_processor is not { } processor)
             return new(new UserReply(null, "The user is being reloaded."));
-        var (results, writes) = processor.Apply(batch.Value);
+        ActionResult[] results;
+        UserWriteSet? writes;
+        try
+        {
+            (results, writes) = processor.Apply(batch.Value);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A handler failed half-way: the state may hold changes that were never written. Drop it and reload.
+            LogApplyFailed(logger, this.GetPrimaryKeyString(), e);
+            Poison();
+            return new(new UserReply(null, "The user could not be updated; retry."));
+        }
         if (writes is not null)
         {
             var failure = await CommitAsync(processor, writes);
@@ -92,6 +105,9 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot fence violated for {GrainKey}; deactivating")]
     private static partial void LogFenceViolated(ILogger logger, string grainKey);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Applying actions to {GrainKey} failed; the user is reloaded")]
+    private static partial void LogApplyFailed(ILogger logger, string grainKey, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Final snapshot of {GrainKey} skipped")]
     private static partial void LogSnapshotSkipped(ILogger logger, string grainKey, Exception exception);

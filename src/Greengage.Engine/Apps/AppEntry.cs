@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Greengage.Protocol.Actions;
 
 namespace Greengage.Engine.Apps;
@@ -5,20 +6,11 @@ namespace Greengage.Engine.Apps;
 /// <summary>An app as the request path sees it: its keys by value, each with its class.</summary>
 public sealed record AppEntry(string AppId, string Name, DateTimeOffset Created, string TokenSecret, IReadOnlyDictionary<KeyClasses, string> Keys)
 {
-    /// <summary>The class of <paramref name="clientKey"/> for this app, or <see cref="KeyClasses.None"/>.</summary>
-    public KeyClasses ClassOf(string? clientKey)
-    {
-        if (string.IsNullOrEmpty(clientKey))
-            return KeyClasses.None;
-        foreach (var (cls, key) in Keys)
-        {
-            if (FixedTimeEquals(key, clientKey))
-                return cls;
-        }
-        return KeyClasses.None;
-    }
+    // Keys are 148-bit random strings: a hash lookup reveals nothing useful about a guess, and it is the hot path.
+    private readonly FrozenDictionary<string, KeyClasses> _classByKey =
+        Keys.ToFrozenDictionary(k => k.Value, k => k.Key, StringComparer.Ordinal);
 
-    private static bool FixedTimeEquals(string a, string b) =>
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
+    /// <summary>The class of <paramref name="clientKey"/> for this app, or <see cref="KeyClasses.None"/>.</summary>
+    public KeyClasses ClassOf(string? clientKey) =>
+        clientKey is null ? KeyClasses.None : _classByKey.GetValueOrDefault(clientKey);
 }

@@ -12,9 +12,10 @@ public static class ClientClock
         var arrivalMs = arrival.ToUnixTimeMilliseconds();
         if (itemSeconds is not { } item || item <= 0)
             return arrivalMs;
+        // Computed in double and clamped before converting, so absurd client times cannot overflow.
         var ms = envelopeSeconds is { } env && env > 0
-            ? arrivalMs - (long)Math.Round((env - item) * 1000)
-            : (long)Math.Round(item * 1000);
-        return Math.Min(ms, arrivalMs);
+            ? arrivalMs - (env - item) * 1000
+            : item * 1000;
+        return ms >= arrivalMs ? arrivalMs : ms <= 0 ? 0 : (long)Math.Round(ms);
     }
 }

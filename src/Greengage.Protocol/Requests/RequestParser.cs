@@ -24,7 +24,7 @@ public static class RequestParser
         if (!IsBlank(jsonBody))
             AddJsonBody(values, jsonBody, limits);
 
-        var envelope = new ParameterSet(values);
+        var envelope = new ParameterSet(values) { MaxJsonDepth = limits.MaxJsonDepth };
         var action = SafeText(envelope, WireNames.Action);
         if (!string.Equals(action, WireNames.Multi, StringComparison.Ordinal))
             return new ApiRequest(envelope, [new ApiItem(0, envelope)], IsMulti: false);
@@ -45,7 +45,7 @@ public static class RequestParser
             var own = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             foreach (var p in element.EnumerateObject())
                 own[p.Name] = p.Value;
-            items.Add(new ApiItem(items.Count, new ParameterSet(own).WithFallback(envelope, WireNames.Inherited)));
+            items.Add(new ApiItem(items.Count, new ParameterSet(own) { MaxJsonDepth = limits.MaxJsonDepth }.WithFallback(envelope, WireNames.Inherited)));
         }
         if (items.Count == 0)
             throw new EnvelopeException(400, "'data' must hold at least one action.");
@@ -61,12 +61,11 @@ public static class RequestParser
         {
             try
             {
-                using var doc = JsonDocument.Parse(raw.GetString()!, Options(limits));
-                data = doc.RootElement.Clone();
+                data = JsonText.Parse(raw.GetString()!, limits.MaxJsonDepth);
             }
             catch (JsonException)
             {
-                throw new EnvelopeException(400, "'data' is not valid JSON.");
+                throw new EnvelopeException(400, $"'data' is not valid JSON (or nests deeper than {limits.MaxJsonDepth} levels).");
             }
         }
         // Shape A: the field holds {"data":[...]}.
@@ -82,17 +81,11 @@ public static class RequestParser
         JsonElement root;
         try
         {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions
-            {
-                MaxDepth = limits.MaxJsonDepth,
-                AllowTrailingCommas = true,
-                CommentHandling = JsonCommentHandling.Skip,
-            });
-            root = JsonElement.ParseValue(ref reader);
+            root = JsonText.Parse(body, limits.MaxJsonDepth);
         }
         catch (JsonException)
         {
-            throw new EnvelopeException(400, "The request body is not valid JSON.");
+            throw new EnvelopeException(400, $"The request body is not valid JSON (or nests deeper than {limits.MaxJsonDepth} levels).");
         }
         switch (root.ValueKind)
         {
@@ -151,17 +144,28 @@ public static class RequestParser
         }
     }
 
-    private static JsonDocumentOptions Options(ProtocolLimits limits) => new()
-    {
-        MaxDepth = limits.MaxJsonDepth,
-        AllowTrailingCommas = true,
-        CommentHandling = JsonCommentHandling.Skip,
-    };
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Decodes an <c>application/x-www-form-urlencoded</c> body into pairs.</summary>
+    /// <summary>
+    /// Decodes an <c>application/x-www-form-urlencoded</c> body into pairs. The body must be text: valid UTF-8 without
+    /// control characters (clients percent-encode everything else), so binary garbage is refused, not read as fields.
+    /// </summary>
     public static List<KeyValuePair<string, string>> ParseFormUrlEncoded(ReadOnlySpan<byte> body)
     {
-        var text = Encoding.UTF8.GetString(body);
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new EnvelopeException(400, "The form body is not valid UTF-8 text.");
+        }
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) && c is not ('\t' or '\r' or '\n'))
+                throw new EnvelopeException(400, "The form body holds control characters; values must be percent-encoded.");
+        }
         var pairs = new List<KeyValuePair<string, string>>();
         foreach (var part in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -59,9 +59,10 @@ public static class Lenient
 
     /// <summary>
     /// Reads a JSON-valued parameter: nested JSON as it is; a string that holds JSON text is decoded.
-    /// Returns false when a string does not hold valid JSON.
+    /// Returns false when a string does not hold one valid JSON value within <paramref name="maxDepth"/> levels
+    /// (unreadable strings included, see <see cref="JsonText"/>).
     /// </summary>
-    public static bool TryToJson(JsonElement value, out JsonElement json)
+    public static bool TryToJson(JsonElement value, out JsonElement json, int maxDepth = JsonText.DefaultMaxDepth)
     {
         if (value.ValueKind != JsonValueKind.String)
         {
@@ -72,8 +73,7 @@ public static class Lenient
         var text = value.GetString()!;
         try
         {
-            using var doc = JsonDocument.Parse(text, DocumentOptions);
-            json = doc.RootElement.Clone();
+            json = JsonText.Parse(text, maxDepth);
             return true;
         }
         catch (JsonException)
@@ -82,12 +82,4 @@ public static class Lenient
             return false;
         }
     }
-
-    /// <summary>The options every JSON read of client input uses: a fixed depth, trailing commas and comments tolerated.</summary>
-    public static readonly JsonDocumentOptions DocumentOptions = new()
-    {
-        MaxDepth = 64,
-        AllowTrailingCommas = true,
-        CommentHandling = JsonCommentHandling.Skip,
-    };
 }

@@ -20,6 +20,9 @@ public sealed class ParameterSet
 
     public int Count => _values.Count;
 
+    /// <summary>The deepest nesting accepted in a parameter that holds JSON text (the configured request limit).</summary>
+    public int MaxJsonDepth { get; init; } = JsonText.DefaultMaxDepth;
+
     /// <summary>The raw value, or false when the parameter is absent (missing, null or empty string).</summary>
     public bool TryGet(string name, out JsonElement value) =>
         _values.TryGetValue(name, out value) && !Lenient.IsAbsent(value);
@@ -67,7 +70,7 @@ public sealed class ParameterSet
     {
         if (!TryGet(name, out var v))
             return null;
-        if (!Lenient.TryToJson(v, out var json))
+        if (!Lenient.TryToJson(v, out var json, MaxJsonDepth))
             throw new InvalidParameterException($"'{name}' must be JSON");
         return Lenient.IsAbsent(json) ? null : json;
     }
@@ -101,7 +104,7 @@ public sealed class ParameterSet
             merged ??= new Dictionary<string, JsonElement>(_values, StringComparer.Ordinal);
             merged[name] = value;
         }
-        return merged is null ? this : new ParameterSet(merged);
+        return merged is null ? this : new ParameterSet(merged) { MaxJsonDepth = MaxJsonDepth };
     }
 
     private static InvalidParameterException Invalid(string name, string expected) =>

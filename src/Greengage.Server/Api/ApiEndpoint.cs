@@ -15,14 +15,22 @@ internal static partial class ApiEndpoint
 {
     public static void MapLeanplumApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods("/api", [HttpMethods.Get, HttpMethods.Post], HandleAsync).ExcludeFromDescription();
+        // Every method is mapped so that the ones /api does not serve still answer the envelope (405), not an empty page.
+        routes.Map("/api", HandleAsync).ExcludeFromDescription();
         // A legacy alias used by one Java wrapper (spec 1.1).
-        routes.MapMethods("/api-batch", [HttpMethods.Get, HttpMethods.Post], HandleAsync).ExcludeFromDescription();
+        routes.Map("/api-batch", HandleAsync).ExcludeFromDescription();
     }
 
     private static async Task HandleAsync(HttpContext http, ApiDispatcher dispatcher, ProtocolLimits limits, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsPost(http.Request.Method))
+        {
+            http.Response.Headers.Allow = "GET, POST, OPTIONS";
+            await WriteAsync(http, StatusCodes.Status405MethodNotAllowed,
+                [ActionResult.Fail(StatusCodes.Status405MethodNotAllowed, $"Method {http.Request.Method} is not allowed: use GET or POST.")], null);
+            return;
+        }
         ApiRequest? request = null;
         IReadOnlyList<ActionResult> results;
         int? envelopeStatus = null;
@@ -51,9 +59,19 @@ internal static partial class ApiEndpoint
         {
             return;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A server fault still answers the envelope (ARCHITECTURE 9): a 500 element, never a stack trace or a page.
+            LogUnexpected(loggers.CreateLogger(typeof(ApiEndpoint).FullName!), e);
+            await WriteAsync(http, 500, Repeat(request, ActionResult.Fail(500, "Internal server error.")), request);
+            return;
+        }
         // An envelope failure keeps its own status even for a multi of several items (ARCHITECTURE).
         await WriteAsync(http, envelopeStatus ?? ResponseWriter.StatusOf(results), results, request);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure while serving /api")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
 
     private static ActionResult[] Repeat(ApiRequest? request, ActionResult result)
     {

@@ -22,16 +22,7 @@ internal static class ApiRequestReader
         var contentType = http.Request.ContentType ?? "";
         if (contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
-            IFormCollection form;
-            try
-            {
-                form = await http.Request.ReadFormAsync(cancellationToken);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new EnvelopeException(400, $"The multipart body cannot be read: {e.Message}");
-            }
-            var fields = form.Select(f => KeyValuePair.Create(f.Key, f.Value.ToString())).ToList();
+            var fields = await ReadMultipartAsync(http, limits.MaxBodyBytes, cancellationToken);
             return RequestParser.Parse(query, fields, ReadOnlySpan<byte>.Empty, limits);
         }
 
@@ -40,6 +31,45 @@ internal static class ApiRequestReader
         if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) || LooksLikeForm(span))
             return RequestParser.Parse(query, RequestParser.ParseFormUrlEncoded(span), ReadOnlySpan<byte>.Empty, limits);
         return RequestParser.Parse(query, [], span, limits);
+    }
+
+    /// <summary>
+    /// Reads multipart/form-data fields. The body limit applies to the whole (decompressed) body, as for other bodies;
+    /// a broken or truncated multipart body and other multipart types are refused in the envelope.
+    /// </summary>
+    private static async Task<List<KeyValuePair<string, string>>> ReadMultipartAsync(HttpContext http, long limit, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType)
+            throw new EnvelopeException(415, "Unsupported multipart type: send multipart/form-data.");
+        var original = http.Request.Body;
+        var limited = new LimitedReadStream(original, limit);
+        http.Request.Body = limited;
+        try
+        {
+            var form = await http.Request.ReadFormAsync(cancellationToken);
+            return form.Select(f => KeyValuePair.Create(f.Key, f.Value.ToString())).ToList();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(limit);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new EnvelopeException(400, $"The multipart body cannot be read: {e.Message}");
+        }
+        catch (IOException)
+        {
+            // A truncated multipart body, or a Kestrel framing error (BadHttpRequestException is an IOException).
+            throw new EnvelopeException(400, "The multipart body cannot be read: it ends before its closing boundary, or its framing is broken.");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new EnvelopeException(400, "The request body cannot be decompressed.");
+        }
+        finally
+        {
+            http.Request.Body = original;
+        }
     }
 
     private static async Task<ArrayBufferWriter<byte>> ReadBodyAsync(Stream body, long limit, CancellationToken cancellationToken)
@@ -62,14 +92,70 @@ internal static class ApiRequestReader
         {
             throw TooLarge(limit);
         }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's framing errors (bad chunking, a body shorter than its Content-Length, a stalled upload).
+            throw new EnvelopeException(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, $"The request body cannot be read: {e.Message}");
+        }
         catch (InvalidDataException)
         {
             throw new EnvelopeException(400, "The request body is not valid gzip data.");
+        }
+        catch (InvalidOperationException)
+        {
+            // Brotli reports invalid data this way (gzip and deflate use InvalidDataException).
+            throw new EnvelopeException(400, "The request body cannot be decompressed.");
         }
     }
 
     private static EnvelopeException TooLarge(long limit) =>
         new(413, $"The request body is larger than the limit of {limit} bytes.");
+
+    /// <summary>Counts what is read and refuses to read past the limit.</summary>
+    private sealed class LimitedReadStream(Stream inner, long limit) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => BytesRead;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private int Count(int read)
+        {
+            BytesRead += read;
+            if (BytesRead > limit)
+                throw TooLarge(limit);
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     /// <summary>A body that is not JSON but has key=value pairs is read as a form (clients that omit the Content-Type).</summary>
     private static bool LooksLikeForm(ReadOnlySpan<byte> body)

@@ -50,8 +50,9 @@ public sealed class ExportUser : IUserAction
         return ActionResult.Ok(fields);
     }
 
+    // JsonValue.Create refuses objects and arrays; an attribute may hold either (a list, a nested value).
     private static JsonObject ToNode(Dictionary<string, System.Text.Json.JsonElement> values) =>
-        new(values.Select(v => KeyValuePair.Create(v.Key, JsonValue.Create(v.Value) as JsonNode)));
+        new(values.Select(v => KeyValuePair.Create(v.Key, System.Text.Json.JsonSerializer.SerializeToNode(v.Value))));
 
     private static double? Seconds(long? ms) => ms / 1000.0;
 }

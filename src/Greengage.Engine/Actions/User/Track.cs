@@ -22,7 +22,10 @@ public sealed class Track : IUserAction
         var value = p.Double("value") ?? 0;
         var info = p.String("info");
         var parameters = ReadParams(p, context.Limits.MaxParamsPerEvent);
-        var offline = context.State.Sessions.Open is null || p.Flag("allowOffline") || p.String("disposition") == "passive";
+        // Both are read before the session test so that a malformed value is refused, not skipped by short-circuiting.
+        var allowOffline = p.Flag("allowOffline");
+        var disposition = p.String("disposition");
+        var offline = context.State.Sessions.Open is null || allowOffline || disposition == "passive";
 
         context.Emit(new EventTracked
         {
