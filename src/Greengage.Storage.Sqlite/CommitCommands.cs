@@ -1,28 +1,31 @@
-using System.Globalization;
-using System.Text;
 using Greengage.Engine.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Greengage.Storage.Sqlite;
 
 /// <summary>
-/// Prepared, reused commands of the group-commit path. Log rows go in up to <see cref="MaxRowsPerInsert"/> per
-/// statement. A set with more than one row or statement runs inside a savepoint; a conflict on a log sequence number or
-/// on the snapshot fence rolls back to it and reports <see cref="CommitOutcome.FenceViolated"/>. A single-row
-/// (or snapshot-only) set needs no savepoint: its one statement writes all or nothing.
+/// Prepared, reused commands of the group-commit path. Each write set costs: its user's key (cached), one fenced
+/// update of the user's <c>last_seq</c>, one packed log row, and its snapshot if any. A set with more than one
+/// statement runs inside a savepoint; a stale sequence number or snapshot version rolls back to it and reports
+/// <see cref="CommitOutcome.FenceViolated"/>.
 /// </summary>
 internal sealed class CommitCommands : IDisposable
 {
-    public const int MaxRowsPerInsert = 8;
-    private const int ParametersPerRow = 4;
+    /// <summary>Cached user keys; cleared whole when it grows past this (keys are cheap to look up again).</summary>
+    private const int MaxCachedUsers = 500_000;
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _savepoint;
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _rollbackTo;
+    private readonly SqliteCommand _findUser;
+    private readonly SqliteCommand _insertUser;
+    private readonly SqliteCommand _advance;
+    private readonly SqliteCommand _insertLog;
     private readonly SqliteCommand _insertSnapshot;
     private readonly SqliteCommand _updateSnapshot;
-    private readonly SqliteCommand?[] _insertLog = new SqliteCommand?[MaxRowsPerInsert + 1];
+    private readonly Dictionary<(string App, string User), long> _userKeys = [];
+    private readonly List<(string App, string User)> _addedInTransaction = [];
     private SqliteTransaction? _transaction;
 
     public CommitCommands(SqliteConnection connection)
@@ -31,112 +34,138 @@ internal sealed class CommitCommands : IDisposable
         _savepoint = Create("SAVEPOINT write_set;");
         _release = Create("RELEASE write_set;");
         _rollbackTo = Create("ROLLBACK TO write_set;");
+        _findUser = Create("SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
+        _insertUser = Create("INSERT INTO users (app_id, user_id) VALUES (@app, @user) RETURNING user_key;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
+        _advance = Create("UPDATE users SET last_seq = @last WHERE user_key = @key AND last_seq < @first;",
+            ("@key", SqliteType.Integer), ("@first", SqliteType.Integer), ("@last", SqliteType.Integer));
+        _insertLog = Create("INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @last, @records);",
+            ("@key", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
+        (string, SqliteType)[] snapshot = [("@key", SqliteType.Integer), ("@expected", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@state", SqliteType.Blob), ("@now", SqliteType.Integer)];
         _insertSnapshot = Create("""
-            INSERT INTO user_snapshots (app_id, user_id, version, seq, state, updated_ms)
-            VALUES (@app, @user, @expected + 1, @seq, @state, @now)
-            ON CONFLICT (app_id, user_id) DO NOTHING;
-            """);
+            INSERT INTO user_snapshots (user_key, version, seq, state, updated_ms)
+            VALUES (@key, @expected + 1, @seq, @state, @now)
+            ON CONFLICT (user_key) DO NOTHING;
+            """, snapshot);
         _updateSnapshot = Create("""
             UPDATE user_snapshots SET version = @expected + 1, seq = @seq, state = @state, updated_ms = @now
-            WHERE app_id = @app AND user_id = @user AND version = @expected;
-            """);
-        foreach (var command in new[] { _insertSnapshot, _updateSnapshot })
-        {
-            command.Parameters.Add("@app", SqliteType.Text);
-            command.Parameters.Add("@user", SqliteType.Text);
-            command.Parameters.Add("@expected", SqliteType.Integer);
-            command.Parameters.Add("@seq", SqliteType.Integer);
-            command.Parameters.Add("@state", SqliteType.Blob);
-            command.Parameters.Add("@now", SqliteType.Integer);
-        }
+            WHERE user_key = @key AND version = @expected;
+            """, snapshot);
     }
 
     /// <summary>Writes every set inside <paramref name="transaction"/>; one outcome per set.</summary>
     public CommitOutcome[] Apply(SqliteTransaction transaction, IReadOnlyList<UserWriteSet> sets, long nowMs)
     {
         _transaction = transaction;
+        _addedInTransaction.Clear();
         var outcomes = new CommitOutcome[sets.Count];
         for (var i = 0; i < sets.Count; i++)
         {
             var set = sets[i];
-            var statements = (set.Rows.Count + MaxRowsPerInsert - 1) / MaxRowsPerInsert + (set.Snapshot is null ? 0 : 1);
-            var guarded = statements > 1 || set.Rows.Count > 1; // a multi-row insert may apply only in part
+            var key = UserKey(set.AppId, set.UserId);
+            var guarded = set.Rows.Count > 0 && set.Snapshot is not null || set.Rows.Count > LogPacking.MaxRowsPerPack;
             if (guarded)
-            {
                 Execute(_savepoint);
-            }
-
-            var written = TryWrite(set, nowMs);
+            var written = TryWrite(key, set, nowMs);
             if (guarded)
             {
                 if (!written)
-                {
                     Execute(_rollbackTo);
-                }
-
                 Execute(_release);
             }
-
             outcomes[i] = written ? CommitOutcome.Committed : CommitOutcome.FenceViolated;
         }
-
         _transaction = null;
         return outcomes;
     }
 
-    public void Dispose()
+    /// <summary>The transaction failed and rolled back: keys created in it no longer exist.</summary>
+    public void Abandon()
     {
-        foreach (var command in _insertLog)
-        {
-            command?.Dispose();
-        }
-
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _insertSnapshot, _updateSnapshot })
-        {
-            command.Dispose();
-        }
+        foreach (var user in _addedInTransaction)
+            _userKeys.Remove(user);
+        _addedInTransaction.Clear();
+        _transaction = null;
     }
 
-    private bool TryWrite(UserWriteSet set, long nowMs)
+    public void Dispose()
     {
-        var rows = set.Rows;
-        for (var start = 0; start < rows.Count; start += MaxRowsPerInsert)
-        {
-            var count = Math.Min(MaxRowsPerInsert, rows.Count - start);
-            var insert = _insertLog[count] ??= CreateInsertLog(count);
-            var p = insert.Parameters;
-            p[0].Value = set.AppId;
-            p[1].Value = set.UserId;
-            for (var i = 0; i < count; i++)
-            {
-                var row = rows[start + i];
-                var at = 2 + (i * ParametersPerRow);
-                p[at].Value = row.Seq;
-                p[at + 1].Value = row.Kind;
-                p[at + 2].Value = row.TimeMs;
-                p[at + 3].Value = row.Body;
-            }
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _advance, _insertLog, _insertSnapshot, _updateSnapshot })
+            command.Dispose();
+    }
 
-            if (Execute(insert) != count)
+    private long UserKey(string appId, string userId)
+    {
+        if (_userKeys.TryGetValue((appId, userId), out var key))
+            return key;
+        _findUser.Parameters[0].Value = appId;
+        _findUser.Parameters[1].Value = userId;
+        _findUser.Transaction = _transaction;
+        if (_findUser.ExecuteScalar() is long found)
+        {
+            key = found;
+        }
+        else
+        {
+            _insertUser.Parameters[0].Value = appId;
+            _insertUser.Parameters[1].Value = userId;
+            _insertUser.Transaction = _transaction;
+            key = (long)_insertUser.ExecuteScalar()!;
+            _addedInTransaction.Add((appId, userId));
+        }
+        if (_userKeys.Count >= MaxCachedUsers)
+            _userKeys.Clear();
+        _userKeys[(appId, userId)] = key;
+        return key;
+    }
+
+    private bool TryWrite(long key, UserWriteSet set, long nowMs)
+    {
+        var rows = InSeqOrder(set.Rows);
+        if (rows.Count > 0)
+        {
+            for (var i = 1; i < rows.Count; i++)
             {
+                if (rows[i].Seq == rows[i - 1].Seq)
+                    return false;
+            }
+            var p = _advance.Parameters;
+            p[0].Value = key;
+            p[1].Value = rows[0].Seq;
+            p[2].Value = rows[^1].Seq;
+            if (Execute(_advance) != 1)
                 return false;
+            for (var start = 0; start < rows.Count; start += LogPacking.MaxRowsPerPack)
+            {
+                var count = Math.Min(LogPacking.MaxRowsPerPack, rows.Count - start);
+                var l = _insertLog.Parameters;
+                l[0].Value = key;
+                l[1].Value = rows[start + count - 1].Seq;
+                l[2].Value = LogPacking.Pack(rows, start, count);
+                Execute(_insertLog);
             }
         }
 
         if (set.Snapshot is not { } snapshot)
-        {
             return true;
-        }
-
         var command = snapshot.ExpectedVersion == 0 ? _insertSnapshot : _updateSnapshot;
         var s = command.Parameters;
-        s[0].Value = set.AppId;
-        s[1].Value = set.UserId;
-        s[2].Value = snapshot.ExpectedVersion;
-        s[3].Value = snapshot.Seq;
-        s[4].Value = snapshot.State;
-        s[5].Value = nowMs;
+        s[0].Value = key;
+        s[1].Value = snapshot.ExpectedVersion;
+        s[2].Value = snapshot.Seq;
+        s[3].Value = snapshot.State;
+        s[4].Value = nowMs;
         return Execute(command) == 1;
+    }
+
+    /// <summary>The rows sorted by sequence number (the engine writes them in order; the contract does not demand it).</summary>
+    private static IReadOnlyList<NewLogRow> InSeqOrder(IReadOnlyList<NewLogRow> rows)
+    {
+        for (var i = 1; i < rows.Count; i++)
+        {
+            if (rows[i].Seq < rows[i - 1].Seq)
+                return rows.OrderBy(r => r.Seq).ToList();
+        }
+        return rows;
     }
 
     private int Execute(SqliteCommand command)
@@ -145,33 +174,12 @@ internal sealed class CommitCommands : IDisposable
         return command.ExecuteNonQuery();
     }
 
-    private SqliteCommand CreateInsertLog(int rows)
-    {
-        var sql = new StringBuilder("INSERT INTO activity_log (app_id, user_id, seq, kind, time_ms, body) VALUES ");
-        for (var i = 0; i < rows; i++)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@app, @user, @s{i}, @k{i}, @t{i}, @b{i})");
-        }
-
-        sql.Append(" ON CONFLICT (app_id, user_id, seq) DO NOTHING;");
-        var command = Create(sql.ToString());
-        command.Parameters.Add("@app", SqliteType.Text);
-        command.Parameters.Add("@user", SqliteType.Text);
-        for (var i = 0; i < rows; i++)
-        {
-            command.Parameters.Add($"@s{i}", SqliteType.Integer);
-            command.Parameters.Add($"@k{i}", SqliteType.Text);
-            command.Parameters.Add($"@t{i}", SqliteType.Integer);
-            command.Parameters.Add($"@b{i}", SqliteType.Blob);
-        }
-
-        return command;
-    }
-
-    private SqliteCommand Create(string sql)
+    private SqliteCommand Create(string sql, params (string Name, SqliteType Type)[] parameters)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
+        foreach (var (name, type) in parameters)
+            command.Parameters.Add(name, type);
         return command;
     }
 }

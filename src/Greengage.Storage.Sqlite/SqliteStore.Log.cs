@@ -5,22 +5,45 @@ namespace Greengage.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string LogColumns = "ingest_seq, app_id, user_id, seq, kind, time_ms, body";
-
     /// <summary>
-    /// Rows with an ingest sequence above <paramref name="afterIngestSeq"/>, in ingest order. Ingest sequences grow
-    /// in commit order (one writer, AUTOINCREMENT), so paging by the last one seen never skips a row.
+    /// Rows with an ingest sequence above <paramref name="afterIngestSeq"/>, in ingest order. A record's ingest
+    /// sequence is <c>(ingest &lt;&lt; 16) | position</c> of the packed commit row that holds it, and ingest grows in
+    /// commit order (one writer, AUTOINCREMENT), so paging by the last one seen never skips a row.
     /// </summary>
     public Task<IReadOnlyList<LogRow>> ReadAfterAsync(long afterIngestSeq, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return ReadAsync<IReadOnlyList<LogRow>>(transaction =>
         {
-            using var command = Command(transaction,
-                $"SELECT {LogColumns} FROM activity_log WHERE ingest_seq > @after ORDER BY ingest_seq LIMIT @limit;");
-            command.Parameters.AddWithValue("@after", afterIngestSeq);
-            command.Parameters.AddWithValue("@limit", limit);
-            return ReadRows(command);
+            var rows = new List<LogRow>(Math.Min(limit, 4096));
+            var from = afterIngestSeq < 0 ? 0 : afterIngestSeq >> LogPacking.IngestShift;
+            using var command = Command(transaction, """
+                SELECT l.ingest, u.app_id, u.user_id, l.records
+                FROM activity_log l JOIN users u ON u.user_key = l.user_key
+                WHERE l.ingest >= @from ORDER BY l.ingest LIMIT @batch;
+                """);
+            var fromParameter = command.Parameters.AddWithValue("@from", from);
+            command.Parameters.AddWithValue("@batch", Math.Max(16, Math.Min(limit, 1024)));
+            while (rows.Count < limit)
+            {
+                var lastIngest = -1L;
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read() && rows.Count < limit)
+                    {
+                        lastIngest = reader.GetInt64(0);
+                        foreach (var row in LogPacking.Unpack(lastIngest, reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3)))
+                        {
+                            if (row.IngestSeq > afterIngestSeq && rows.Count < limit)
+                                rows.Add(row);
+                        }
+                    }
+                }
+                if (lastIngest < 0)
+                    break;
+                fromParameter.Value = lastIngest + 1;
+            }
+            return rows;
         }, cancellationToken);
     }
 
@@ -29,35 +52,35 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(appId);
         ArgumentNullException.ThrowIfNull(userId);
-        return ReadAsync(transaction => ReadUserRows(transaction, appId, userId, long.MinValue), cancellationToken);
+        return ReadAsync<IReadOnlyList<LogRow>>(transaction =>
+            FindUserKey(transaction, appId, userId) is { } key ? ReadUserRows(transaction, key, appId, userId, long.MinValue) : [],
+            cancellationToken);
     }
 
-    private static IReadOnlyList<LogRow> ReadUserRows(SqliteTransaction transaction, string appId, string userId, long afterSeq)
+    private static long? FindUserKey(SqliteTransaction transaction, string appId, string userId)
     {
-        using var command = Command(transaction,
-            $"SELECT {LogColumns} FROM activity_log WHERE app_id = @app AND user_id = @user AND seq > @after ORDER BY seq;");
+        using var command = Command(transaction, "SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;");
         command.Parameters.AddWithValue("@app", appId);
         command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@after", afterSeq);
-        return ReadRows(command);
+        return command.ExecuteScalar() as long?;
     }
 
-    private static List<LogRow> ReadRows(SqliteCommand command)
+    private static IReadOnlyList<LogRow> ReadUserRows(SqliteTransaction transaction, long key, string appId, string userId, long afterSeq)
     {
+        using var command = Command(transaction,
+            "SELECT ingest, records FROM activity_log WHERE user_key = @key AND last_seq > @after ORDER BY last_seq;");
+        command.Parameters.AddWithValue("@key", key);
+        command.Parameters.AddWithValue("@after", afterSeq);
         var rows = new List<LogRow>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            rows.Add(new LogRow(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetInt64(3),
-                reader.GetString(4),
-                reader.GetInt64(5),
-                reader.GetFieldValue<byte[]>(6)));
+            foreach (var row in LogPacking.Unpack(reader.GetInt64(0), appId, userId, reader.GetFieldValue<byte[]>(1)))
+            {
+                if (row.Seq > afterSeq)
+                    rows.Add(row);
+            }
         }
-
         return rows;
     }
 }

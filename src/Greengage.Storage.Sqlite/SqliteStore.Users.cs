@@ -11,12 +11,12 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(userId);
         return ReadAsync(transaction =>
         {
+            if (FindUserKey(transaction, appId, userId) is not { } key)
+                return new StoredUser(null, []);
             UserSnapshot? snapshot = null;
-            using (var command = Command(transaction,
-                "SELECT version, seq, state FROM user_snapshots WHERE app_id = @app AND user_id = @user;"))
+            using (var command = Command(transaction, "SELECT version, seq, state FROM user_snapshots WHERE user_key = @key;"))
             {
-                command.Parameters.AddWithValue("@app", appId);
-                command.Parameters.AddWithValue("@user", userId);
+                command.Parameters.AddWithValue("@key", key);
                 using var reader = command.ExecuteReader();
                 if (reader.Read())
                 {
@@ -24,7 +24,7 @@ public sealed partial class SqliteStore
                 }
             }
 
-            var tail = ReadUserRows(transaction, appId, userId, snapshot?.Seq ?? long.MinValue);
+            var tail = ReadUserRows(transaction, key, appId, userId, snapshot?.Seq ?? long.MinValue);
             return new StoredUser(snapshot, tail);
         }, cancellationToken);
     }
@@ -44,28 +44,20 @@ public sealed partial class SqliteStore
 
         return WithWriterAsync<IReadOnlyList<CommitOutcome>>(writer =>
         {
-            var outcomes = writer.InTransaction(transaction => writer.Commit.Apply(transaction, sets, NowMs()));
-            _checkpointer.Written(ApproximateSize(sets));
+            IReadOnlyList<CommitOutcome> outcomes;
+            try
+            {
+                outcomes = writer.InTransaction(transaction => writer.Commit.Apply(transaction, sets, NowMs()));
+            }
+            catch
+            {
+                writer.Commit.Abandon();
+                throw;
+            }
+            _checkpointer.Written();
             if (_checkpointer.TailDue)
                 _checkpointer.FinishTail(writer.Connection);
             return outcomes;
         }, cancellationToken);
-    }
-
-    /// <summary>Roughly how many bytes a commit adds to the WAL (rows, index entries, snapshots).</summary>
-    private static long ApproximateSize(IReadOnlyList<UserWriteSet> sets)
-    {
-        long bytes = 0;
-        foreach (var set in sets)
-        {
-            foreach (var row in set.Rows)
-            {
-                bytes += row.Body.Length + 96;
-            }
-
-            bytes += set.Snapshot is { } snapshot ? snapshot.State.Length + 64 : 0;
-        }
-
-        return bytes;
     }
 }

@@ -27,7 +27,7 @@ public sealed partial class SqliteStore
         _options = options;
         _time = time;
         _connectionStrings = SqliteConnectionStrings.From(options);
-        _checkpointer = new WalCheckpointer(_connectionStrings.Writer);
+        _checkpointer = new WalCheckpointer(_connectionStrings.Writer, _connectionStrings.FilePath);
     }
 
     /// <summary>The full path (or URI) of the database file.</summary>
@@ -95,7 +95,7 @@ public sealed partial class SqliteStore
         WithWriterAsync(writer =>
         {
             var result = writer.InTransaction(work);
-            _checkpointer.Written(4096);
+            _checkpointer.Written();
             return result;
         }, cancellationToken);
 

@@ -14,18 +14,28 @@ namespace Greengage.Storage.Sqlite;
 /// </summary>
 internal sealed class WalCheckpointer : IAsyncDisposable
 {
-    /// <summary>About SQLite's default auto-checkpoint size (1000 pages of 4 KiB).</summary>
-    public const long ThresholdBytes = 4 * 1024 * 1024;
+    /// <summary>
+    /// The WAL size that starts a checkpoint. Large on purpose: every cycle ends with a short checkpoint (and fsync) on
+    /// the writer thread, so fewer, longer cycles keep the writer busy writing rather than syncing.
+    /// </summary>
+    public const long ThresholdBytes = 64L * 1024 * 1024;
+
+    /// <summary>How many commits pass between two looks at the WAL's size.</summary>
+    private const int CheckEvery = 16;
 
     private readonly string _connectionString;
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Task _loop;
-    private long _pendingBytes;
 
-    public WalCheckpointer(string connectionString)
+    private readonly string _walPath;
+    private int _sinceCheck;
+    private bool _requested;
+
+    public WalCheckpointer(string connectionString, string databasePath)
     {
         _connectionString = connectionString;
+        _walPath = databasePath + "-wal";
         _loop = Task.Run(RunAsync);
     }
 
@@ -51,6 +61,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     public void FinishTail(SqliteConnection writer)
     {
         Volatile.Write(ref _tailDue, false);
+        _requested = false;
         try
         {
             using var command = writer.CreateCommand();
@@ -65,13 +76,27 @@ internal sealed class WalCheckpointer : IAsyncDisposable
         }
     }
 
-    /// <summary>Called by the writer, under the store's write lock, after a committed write transaction.</summary>
-    public void Written(long approximateBytes)
+    /// <summary>
+    /// Called by the writer, under the store's write lock, after a committed write transaction: now and then looks at
+    /// the WAL's real size and asks for a background checkpoint once it passes <see cref="ThresholdBytes"/>.
+    /// </summary>
+    public void Written()
     {
-        _pendingBytes += approximateBytes;
-        if (_pendingBytes >= ThresholdBytes)
+        if (++_sinceCheck < CheckEvery || _requested)
+            return;
+        _sinceCheck = 0;
+        long size;
+        try
         {
-            _pendingBytes = 0;
+            size = new FileInfo(_walPath).Length;
+        }
+        catch (IOException)
+        {
+            return;
+        }
+        if (size >= ThresholdBytes)
+        {
+            _requested = true;
             _requests.Writer.TryWrite(true);
         }
     }

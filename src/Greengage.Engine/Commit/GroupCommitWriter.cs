@@ -37,7 +37,9 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     /// <summary>Queues <paramref name="writes"/> and completes once they are durable (or refused by the fence).</summary>
     public Task<CommitOutcome> CommitAsync(UserWriteSet writes)
     {
-        var pending = new Pending(writes, new TaskCompletionSource<CommitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Continuations are not forced off the writer thread: a grain's await resumes on its own scheduler anyway,
+        // and one thread-pool hop per request less is measurable.
+        var pending = new Pending(writes, new TaskCompletionSource<CommitOutcome>());
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new StorageUnavailableException(

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Greengage.Engine.Users.Components;
 using Greengage.Engine.Users.Records;
@@ -36,8 +35,7 @@ public sealed class UserState
         Retries.MergeFrom(source.Retries);
     }
 
-    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, UserJson.Options);
+    public byte[] Serialize() => UserJson.Serialize(this);
 
-    public static UserState Deserialize(ReadOnlySpan<byte> json) =>
-        JsonSerializer.Deserialize<UserState>(json, UserJson.Options) ?? new UserState();
+    public static UserState Deserialize(ReadOnlySpan<byte> json) => UserJson.DeserializeState(json);
 }

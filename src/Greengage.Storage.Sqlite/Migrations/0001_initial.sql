@@ -15,26 +15,33 @@ CREATE TABLE app_keys (
     UNIQUE (app_id, key_class)
 ) STRICT;
 
+-- Every user of every app gets a small integer key once; the log and snapshots refer to it. last_seq is the fence:
+-- a commit's first sequence number must be above it, so a stale activation's writes are refused whole.
+CREATE TABLE users (
+    user_key INTEGER NOT NULL PRIMARY KEY,
+    app_id   TEXT    NOT NULL,
+    user_id  TEXT    NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (app_id, user_id)
+) STRICT;
+
 CREATE TABLE user_snapshots (
-    app_id     TEXT    NOT NULL,
-    user_id    TEXT    NOT NULL,
+    user_key   INTEGER NOT NULL PRIMARY KEY,
     version    INTEGER NOT NULL,
     seq        INTEGER NOT NULL,
     state      BLOB    NOT NULL,
-    updated_ms INTEGER NOT NULL,
-    PRIMARY KEY (app_id, user_id)
-) WITHOUT ROWID, STRICT;
+    updated_ms INTEGER NOT NULL
+) STRICT;
 
--- ingest_seq: AUTOINCREMENT never reuses a value, and with a single writer connection values grow in commit order.
+-- One row per commit of one user's records (LogPacking: seq, kind, time and body of each, in sequence order).
+-- A batch of 20 actions costs one row and one index entry, not twenty. The logical ingest sequence of a record is
+-- (ingest << 16) | its position in the row; ingest grows in commit order (one writer, AUTOINCREMENT).
 CREATE TABLE activity_log (
-    ingest_seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    app_id     TEXT    NOT NULL,
-    user_id    TEXT    NOT NULL,
-    seq        INTEGER NOT NULL,
-    kind       TEXT    NOT NULL,
-    time_ms    INTEGER NOT NULL,
-    body       BLOB    NOT NULL,
-    UNIQUE (app_id, user_id, seq)
+    ingest    INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    user_key  INTEGER NOT NULL,
+    last_seq  INTEGER NOT NULL,
+    records   BLOB    NOT NULL,
+    UNIQUE (user_key, last_seq)
 ) STRICT;
 
 CREATE TABLE work_items (
