@@ -4,8 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace Greengage.Storage.Sqlite;
 
 /// <summary>
-/// Prepared, reused commands of the group-commit path. Each write set costs: its user's key (cached), one fenced
-/// update of the user's <c>last_seq</c>, one packed log row, and its snapshot if any. A set with more than one
+/// Prepared, reused commands of the group-commit path. Each write set costs: its user's key (cached), one packed log
+/// row inserted only if its first sequence number is above the user's last committed one (the fence), and its
+/// snapshot if any. A set with more than one
 /// statement runs inside a savepoint; a stale sequence number or snapshot version rolls back to it and reports
 /// <see cref="CommitOutcome.FenceViolated"/>.
 /// </summary>
@@ -20,7 +21,6 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _rollbackTo;
     private readonly SqliteCommand _findUser;
     private readonly SqliteCommand _insertUser;
-    private readonly SqliteCommand _advance;
     private readonly SqliteCommand _insertLog;
     private readonly SqliteCommand _insertSnapshot;
     private readonly SqliteCommand _updateSnapshot;
@@ -36,10 +36,11 @@ internal sealed class CommitCommands : IDisposable
         _rollbackTo = Create("ROLLBACK TO write_set;");
         _findUser = Create("SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
         _insertUser = Create("INSERT INTO users (app_id, user_id) VALUES (@app, @user) RETURNING user_key;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
-        _advance = Create("UPDATE users SET last_seq = @last WHERE user_key = @key AND last_seq < @first;",
-            ("@key", SqliteType.Integer), ("@first", SqliteType.Integer), ("@last", SqliteType.Integer));
-        _insertLog = Create("INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @last, @records);",
-            ("@key", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
+        _insertLog = Create("""
+            INSERT INTO activity_log (user_key, last_seq, records)
+            SELECT @key, @last, @records
+            WHERE NOT EXISTS (SELECT 1 FROM activity_log WHERE user_key = @key AND last_seq >= @first);
+            """, ("@key", SqliteType.Integer), ("@first", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
         (string, SqliteType)[] snapshot = [("@key", SqliteType.Integer), ("@expected", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@state", SqliteType.Blob), ("@now", SqliteType.Integer)];
         _insertSnapshot = Create("""
             INSERT INTO user_snapshots (user_key, version, seq, state, updated_ms)
@@ -62,7 +63,8 @@ internal sealed class CommitCommands : IDisposable
         {
             var set = sets[i];
             var key = UserKey(set.AppId, set.UserId);
-            var guarded = set.Rows.Count > 0 && set.Snapshot is not null || set.Rows.Count > LogPacking.MaxRowsPerPack;
+            // One statement writes all or nothing; more than one needs a savepoint to undo the first on a fence.
+            var guarded = (set.Rows.Count > 0 && set.Snapshot is not null) || set.Rows.Count > LogPacking.MaxRowsPerPack;
             if (guarded)
                 Execute(_savepoint);
             var written = TryWrite(key, set, nowMs);
@@ -89,7 +91,7 @@ internal sealed class CommitCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _advance, _insertLog, _insertSnapshot, _updateSnapshot })
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _insertLog, _insertSnapshot, _updateSnapshot })
             command.Dispose();
     }
 
@@ -128,20 +130,16 @@ internal sealed class CommitCommands : IDisposable
                 if (rows[i].Seq == rows[i - 1].Seq)
                     return false;
             }
-            var p = _advance.Parameters;
-            p[0].Value = key;
-            p[1].Value = rows[0].Seq;
-            p[2].Value = rows[^1].Seq;
-            if (Execute(_advance) != 1)
-                return false;
             for (var start = 0; start < rows.Count; start += LogPacking.MaxRowsPerPack)
             {
                 var count = Math.Min(LogPacking.MaxRowsPerPack, rows.Count - start);
                 var l = _insertLog.Parameters;
                 l[0].Value = key;
-                l[1].Value = rows[start + count - 1].Seq;
-                l[2].Value = LogPacking.Pack(rows, start, count);
-                Execute(_insertLog);
+                l[1].Value = rows[start].Seq;
+                l[2].Value = rows[start + count - 1].Seq;
+                l[3].Value = LogPacking.Pack(rows, start, count);
+                if (Execute(_insertLog) != 1)
+                    return false;
             }
         }
 

@@ -15,13 +15,11 @@ CREATE TABLE app_keys (
     UNIQUE (app_id, key_class)
 ) STRICT;
 
--- Every user of every app gets a small integer key once; the log and snapshots refer to it. last_seq is the fence:
--- a commit's first sequence number must be above it, so a stale activation's writes are refused whole.
+-- Every user of every app gets a small integer key once; the log and snapshots refer to it.
 CREATE TABLE users (
     user_key INTEGER NOT NULL PRIMARY KEY,
     app_id   TEXT    NOT NULL,
     user_id  TEXT    NOT NULL,
-    last_seq INTEGER NOT NULL DEFAULT 0,
     UNIQUE (app_id, user_id)
 ) STRICT;
 
@@ -35,7 +33,9 @@ CREATE TABLE user_snapshots (
 
 -- One row per commit of one user's records (LogPacking: seq, kind, time and body of each, in sequence order).
 -- A batch of 20 actions costs one row and one index entry, not twenty. The logical ingest sequence of a record is
--- (ingest << 16) | its position in the row; ingest grows in commit order (one writer, AUTOINCREMENT).
+-- (ingest << 16) | its position in the row; ingest grows in commit order (one writer, AUTOINCREMENT). The fence:
+-- a commit whose first sequence number is not above the user's last committed one (a stale activation, a
+-- duplicate) is refused whole; the (user_key, last_seq) index answers that with one seek.
 CREATE TABLE activity_log (
     ingest    INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     user_key  INTEGER NOT NULL,
