@@ -20,6 +20,7 @@ public sealed partial class UserGrain(
     UserActionTable actions,
     SnapshotPolicy policy,
     ProtocolLimits limits,
+    SessionTimeouts sessions,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -28,7 +29,7 @@ public sealed partial class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var (appId, userId) = UserGrainKey.Parse(this.GetPrimaryKeyString());
-        var processor = new UserProcessor(appId, userId, actions, policy, limits);
+        var processor = new UserProcessor(appId, userId, actions, policy, limits, sessions);
         processor.Load(await store.LoadAsync(appId, userId, cancellationToken), time.GetUtcNow().ToUnixTimeMilliseconds());
         _processor = processor;
     }

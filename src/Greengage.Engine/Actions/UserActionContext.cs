@@ -10,13 +10,14 @@ public sealed class UserActionContext
 {
     private readonly Action<UserRecord> _emit;
 
-    internal UserActionContext(UserBatch batch, UserBatchItem item, UserState state, bool replay, ProtocolLimits limits, Action<UserRecord> emit)
+    internal UserActionContext(UserBatch batch, UserBatchItem item, UserState state, bool replay, ProtocolLimits limits, SessionTimeouts sessions, Action<UserRecord> emit)
     {
         Batch = batch;
         Item = item;
         State = state;
         IsReplay = replay;
         Limits = limits;
+        Sessions = sessions;
         _emit = emit;
         DeviceId = item.Parameters.String(WireNames.DeviceId);
         NowMs = batch.Arrival.ToUnixTimeMilliseconds();
@@ -45,6 +46,8 @@ public sealed class UserActionContext
     public bool IsReplay { get; }
 
     public ProtocolLimits Limits { get; }
+
+    public SessionTimeouts Sessions { get; }
 
     /// <summary>Records a fact: applied to the state now, committed before the response is sent.</summary>
     public void Emit(UserRecord record)

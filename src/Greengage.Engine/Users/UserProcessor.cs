@@ -1,4 +1,5 @@
 using Greengage.Engine.Actions;
+using Greengage.Engine.Actions.User;
 using Greengage.Engine.Storage;
 using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Requests;
@@ -11,8 +12,9 @@ namespace Greengage.Engine.Users;
 /// Applies runs of actions to one user's state and produces what must be committed: the log rows, each with the
 /// next sequence number, and now and then a version-fenced snapshot. Plain class; the grain owns one and calls it.
 /// </summary>
-public sealed class UserProcessor(string appId, string userId, UserActionTable actions, SnapshotPolicy policy, ProtocolLimits limits)
+public sealed class UserProcessor(string appId, string userId, UserActionTable actions, SnapshotPolicy policy, ProtocolLimits limits, SessionTimeouts? sessions = null)
 {
+    private readonly SessionTimeouts _sessions = sessions ?? new SessionTimeouts();
     private long _seq;
     private long _snapshotVersion;
     private long _snapshotSeq;
@@ -90,7 +92,7 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
             var mark = RequestMarkOf(item.Parameters);
             var device = item.Parameters.String(WireNames.DeviceId);
             var replay = mark is not null && State.Retries.Seen(device ?? "", mark);
-            var context = new UserActionContext(batch, item, State, replay, limits, record =>
+            var context = new UserActionContext(batch, item, State, replay, limits, _sessions, record =>
             {
                 var stamped = record with
                 {
@@ -103,6 +105,8 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
                 _seq++;
                 rows.Add(new NewLogRow(_seq, stamped.KindName, stamped.TimeMs, UserJson.Serialize(stamped)));
             });
+            // Sessions end lazily: any contact after the timeout first closes the idle session at its last activity.
+            SessionRules.CloseIfIdle(context);
             return handler.Handle(context);
         }
         catch (InvalidParameterException e)

@@ -30,6 +30,8 @@ public sealed class GreengageOptions
 
     public SnapshotPolicy Snapshots { get; set; } = new();
 
+    public SessionTimeouts Sessions { get; set; } = new();
+
     public GreengageClusterOptions Cluster { get; set; } = new();
 
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
@@ -49,6 +51,8 @@ public sealed class GreengageOptions
             yield return "Greengage:Commit:QueueCapacity and MaxBatch must be at least 1.";
         if (PublicBaseUrl is { IsAbsoluteUri: false })
             yield return "Greengage:PublicBaseUrl must be an absolute URL.";
+        if (Sessions.Timeout <= TimeSpan.Zero || Sessions.PausedTimeout <= TimeSpan.Zero)
+            yield return "Greengage:Sessions:Timeout and PausedTimeout must be positive.";
         if (AdminToken is { Length: < 16 })
             yield return "Greengage:AdminToken must be at least 16 characters long.";
     }

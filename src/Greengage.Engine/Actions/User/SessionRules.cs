@@ -1,25 +1,51 @@
+using Greengage.Engine.Users.Components;
 using Greengage.Engine.Users.Records;
 
 namespace Greengage.Engine.Actions.User;
 
-/// <summary>Session lifecycle rules shared by the session actions (full timeouts come with the tracking issue).</summary>
-internal static class SessionRules
+/// <summary>
+/// Session lifecycle (spec 6.1): a session ends at <c>stop</c>, at the next <c>start</c>, or after
+/// <see cref="Users.SessionTimeouts.Timeout"/> without activity (<see cref="Users.SessionTimeouts.PausedTimeout"/> after a
+/// pause, or for a background start never resumed). A timed-out session is closed lazily, at its last activity, on the
+/// user's next contact (and by the idle-session sweep). Durations count foreground time only.
+/// </summary>
+public static class SessionRules
 {
-    /// <summary>Ends the open session, if any, at its last activity.</summary>
-    public static void CloseOpen(UserActionContext context)
+    public const string ReasonStop = "stop";
+    public const string ReasonTimeout = "timeout";
+    public const string ReasonRestart = "restart";
+
+    /// <summary>True when <paramref name="open"/> has timed out at <paramref name="atMs"/>.</summary>
+    public static bool IsIdle(OpenSession open, long atMs, Users.SessionTimeouts options)
     {
-        if (context.State.Sessions.Open is not { } open)
-            return;
-        context.Emit(new SessionEnded { TimeMs = open.LastActivityMs, SessionId = open.Id, DurationSeconds = open.ActiveMs / 1000.0 });
+        var timeout = open.Paused || open.Background ? options.PausedTimeout : options.Timeout;
+        return atMs - open.LastActivityMs > timeout.TotalMilliseconds;
     }
 
-    /// <summary>Ends the open session now (an explicit <c>stop</c>).</summary>
+    /// <summary>Closes the open session at its last activity if it timed out before this item's time.</summary>
+    public static void CloseIfIdle(UserActionContext context)
+    {
+        if (context.State.Sessions.Open is { } open && IsIdle(open, context.TimeMs, context.Sessions))
+            End(context, open, open.LastActivityMs, ReasonTimeout);
+    }
+
+    /// <summary>Ends the open session, if any, at its last activity (a new <c>start</c> replaces it).</summary>
+    public static void CloseOpen(UserActionContext context)
+    {
+        if (context.State.Sessions.Open is { } open)
+            End(context, open, open.LastActivityMs, ReasonRestart);
+    }
+
+    /// <summary>Ends the open session at this item's time (an explicit <c>stop</c>).</summary>
     public static void Stop(UserActionContext context)
     {
-        if (context.State.Sessions.Open is not { } open)
-            return;
-        var end = Math.Max(open.LastActivityMs, context.TimeMs);
-        var activeMs = open.ActiveMs + (open.Paused ? 0 : end - open.LastActivityMs);
-        context.Emit(new SessionEnded { TimeMs = end, SessionId = open.Id, DurationSeconds = activeMs / 1000.0 });
+        if (context.State.Sessions.Open is { } open)
+            End(context, open, Math.Max(open.LastActivityMs, context.TimeMs), ReasonStop);
+    }
+
+    private static void End(UserActionContext context, OpenSession open, long endMs, string reason)
+    {
+        var activeMs = open.ActiveMs + (open.Paused || open.Background ? 0 : Math.Max(0, endMs - open.LastActivityMs));
+        context.Emit(new SessionEnded { TimeMs = endMs, SessionId = open.Id, DurationSeconds = activeMs / 1000.0, Reason = reason });
     }
 }

@@ -28,8 +28,19 @@ public sealed class Start : IUserAction
             Device = device,
             Locale = locale,
             Attributes = attributes,
+            Prior = PriorOf(context),
         });
         return ActionResult.Ok(StartContent(context));
+    }
+
+    /// <summary>The user's lifetime activity so far, recorded on each new session for exports.</summary>
+    internal static PriorActivity PriorOf(UserActionContext context)
+    {
+        var state = context.State;
+        long events = 0;
+        foreach (var aggregate in state.Aggregates.Events.Values)
+            events += aggregate.Count;
+        return new PriorActivity(state.Profile.TotalSessions, events, 0, state.Profile.TimeSpentInApp);
     }
 
     /// <summary>The start element's content fields (spec 5.2's minimal element). Content arrives with the content issue.</summary>

@@ -31,7 +31,13 @@ public sealed class ProfileComponent : IUserComponent<ProfileComponent>
             case SessionEnded e:
                 TimeSpentInApp += e.DurationSeconds;
                 break;
-            case SessionResumed or Heartbeat:
+            case SessionResumed r:
+                // A session started in the background counts once the app comes to the foreground.
+                if (r.Activates)
+                    TotalSessions++;
+                Touch(record);
+                break;
+            case Heartbeat:
                 Touch(record);
                 break;
             case EventTracked ev when !ev.IsOffline:

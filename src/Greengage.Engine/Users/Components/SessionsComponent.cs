@@ -19,16 +19,17 @@ public sealed class SessionsComponent : IUserComponent<SessionsComponent>
                 Open = null;
                 break;
             case SessionPaused p when Open?.Id == p.SessionId:
-                Open.ActiveMs += Math.Max(0, p.TimeMs - Open.LastActivityMs);
+                if (!Open.Background)
+                    Open.ActiveMs += Math.Max(0, p.TimeMs - Open.LastActivityMs);
                 Open.Paused = true;
-                Open.LastActivityMs = p.TimeMs;
+                Open.LastActivityMs = Math.Max(Open.LastActivityMs, p.TimeMs);
                 break;
             case SessionResumed r when Open?.Id == r.SessionId:
                 Open.Paused = false;
                 Open.Background = false;
                 Open.LastActivityMs = Math.Max(Open.LastActivityMs, r.TimeMs);
                 break;
-            case Heartbeat or EventTracked { IsOffline: false } when Open is { Paused: false }:
+            case Heartbeat or EventTracked { IsOffline: false } when Open is { Paused: false, Background: false }:
                 Open.ActiveMs += Math.Max(0, record.TimeMs - Open.LastActivityMs);
                 Open.LastActivityMs = Math.Max(Open.LastActivityMs, record.TimeMs);
                 break;

@@ -15,6 +15,10 @@ namespace Greengage.Engine.Users.Records;
 [JsonDerivedType(typeof(SessionResumed), SessionResumed.Kind)]
 [JsonDerivedType(typeof(Heartbeat), Heartbeat.Kind)]
 [JsonDerivedType(typeof(EventTracked), EventTracked.Kind)]
+[JsonDerivedType(typeof(StateEntered), StateEntered.Kind)]
+[JsonDerivedType(typeof(StateLeft), StateLeft.Kind)]
+[JsonDerivedType(typeof(StatePaused), StatePaused.Kind)]
+[JsonDerivedType(typeof(StateResumed), StateResumed.Kind)]
 [JsonDerivedType(typeof(AttributesSet), AttributesSet.Kind)]
 public abstract record UserRecord
 {
@@ -55,7 +59,17 @@ public sealed record SessionStarted : UserRecord
     [JsonPropertyName("dv")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DeviceInfo? Device { get; init; }
     [JsonPropertyName("loc")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public LocaleInfo? Locale { get; init; }
     [JsonPropertyName("ua")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, JsonElement>? Attributes { get; init; }
+
+    /// <summary>What the user had done before this session, for exports (spec 6.1 session fields).</summary>
+    [JsonPropertyName("prior")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PriorActivity? Prior { get; init; }
 }
+
+/// <summary>The user's lifetime activity before a session started.</summary>
+public sealed record PriorActivity(
+    [property: JsonPropertyName("sessions")] long Sessions,
+    [property: JsonPropertyName("events")] long Events,
+    [property: JsonPropertyName("states")] long States,
+    [property: JsonPropertyName("timeInApp")] double TimeInAppSeconds);
 
 public sealed record SessionEnded : UserRecord
 {
@@ -65,6 +79,9 @@ public sealed record SessionEnded : UserRecord
     [JsonPropertyName("sid")] public required string SessionId { get; init; }
     /// <summary>Seconds of activity, pauses excluded.</summary>
     [JsonPropertyName("dur")] public double DurationSeconds { get; init; }
+
+    /// <summary>Why it ended: <c>stop</c>, <c>timeout</c> or <c>restart</c> (a new start).</summary>
+    [JsonPropertyName("why")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Reason { get; init; }
 }
 
 public sealed record SessionPaused : UserRecord
@@ -79,6 +96,9 @@ public sealed record SessionResumed : UserRecord
     public const string Kind = "session.resume";
     [JsonIgnore] public override string KindName => Kind;
     [JsonPropertyName("sid")] public required string SessionId { get; init; }
+
+    /// <summary>True when this resume activates a session started in the background: from now on it counts.</summary>
+    [JsonPropertyName("act")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Activates { get; init; }
 }
 
 public sealed record Heartbeat : UserRecord
