@@ -22,6 +22,8 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _findUser;
     private readonly SqliteCommand _insertUser;
     private readonly SqliteCommand _insertLog;
+    private readonly SqliteCommand _setDeadline;
+    private readonly SqliteCommand _clearDeadline;
     private readonly SqliteCommand _insertSnapshot;
     private readonly SqliteCommand _updateSnapshot;
     private readonly Dictionary<(string App, string User), long> _userKeys = [];
@@ -41,6 +43,11 @@ internal sealed class CommitCommands : IDisposable
             SELECT @key, @last, @records
             WHERE NOT EXISTS (SELECT 1 FROM activity_log WHERE user_key = @key AND last_seq >= @first);
             """, ("@key", SqliteType.Integer), ("@first", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
+        _setDeadline = Create("""
+            INSERT INTO session_deadlines (user_key, deadline_ms) VALUES (@key, @deadline)
+            ON CONFLICT (user_key) DO UPDATE SET deadline_ms = excluded.deadline_ms;
+            """, ("@key", SqliteType.Integer), ("@deadline", SqliteType.Integer));
+        _clearDeadline = Create("DELETE FROM session_deadlines WHERE user_key = @key;", ("@key", SqliteType.Integer));
         (string, SqliteType)[] snapshot = [("@key", SqliteType.Integer), ("@expected", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@state", SqliteType.Blob), ("@now", SqliteType.Integer)];
         _insertSnapshot = Create("""
             INSERT INTO user_snapshots (user_key, version, seq, state, updated_ms)
@@ -64,7 +71,8 @@ internal sealed class CommitCommands : IDisposable
             var set = sets[i];
             var key = UserKey(set.AppId, set.UserId);
             // One statement writes all or nothing; more than one needs a savepoint to undo the first on a fence.
-            var guarded = (set.Rows.Count > 0 && set.Snapshot is not null) || set.Rows.Count > LogPacking.MaxRowsPerPack;
+            var statements = (set.Rows.Count > 0 ? 1 : 0) + (set.Snapshot is null ? 0 : 1) + (set.SessionDeadlineMs is null ? 0 : 1);
+            var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack;
             if (guarded)
                 Execute(_savepoint);
             var written = TryWrite(key, set, nowMs);
@@ -91,7 +99,7 @@ internal sealed class CommitCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _insertLog, _insertSnapshot, _updateSnapshot })
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _insertLog, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot })
             command.Dispose();
     }
 
@@ -143,16 +151,25 @@ internal sealed class CommitCommands : IDisposable
             }
         }
 
+        if (set.SessionDeadlineMs is { } deadline)
+        {
+            var command = deadline > 0 ? _setDeadline : _clearDeadline;
+            command.Parameters[0].Value = key;
+            if (deadline > 0)
+                command.Parameters[1].Value = deadline;
+            Execute(command);
+        }
+
         if (set.Snapshot is not { } snapshot)
             return true;
-        var command = snapshot.ExpectedVersion == 0 ? _insertSnapshot : _updateSnapshot;
-        var s = command.Parameters;
+        var write = snapshot.ExpectedVersion == 0 ? _insertSnapshot : _updateSnapshot;
+        var s = write.Parameters;
         s[0].Value = key;
         s[1].Value = snapshot.ExpectedVersion;
         s[2].Value = snapshot.Seq;
         s[3].Value = snapshot.State;
         s[4].Value = nowMs;
-        return Execute(command) == 1;
+        return Execute(write) == 1;
     }
 
     /// <summary>The rows sorted by sequence number (the engine writes them in order; the contract does not demand it).</summary>

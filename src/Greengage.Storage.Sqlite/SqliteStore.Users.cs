@@ -60,4 +60,25 @@ public sealed partial class SqliteStore
             return outcomes;
         }, cancellationToken);
     }
+
+    /// <summary>Users whose stored session deadline has passed, earliest first (a short read transaction).</summary>
+    public Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return ReadAsync<IReadOnlyList<DueSession>>(transaction =>
+        {
+            using var command = Command(transaction, """
+                SELECT u.app_id, u.user_id, d.deadline_ms
+                FROM session_deadlines d JOIN users u ON u.user_key = d.user_key
+                WHERE d.deadline_ms <= @now ORDER BY d.deadline_ms LIMIT @limit;
+                """);
+            command.Parameters.AddWithValue("@now", nowMs);
+            command.Parameters.AddWithValue("@limit", limit);
+            var due = new List<DueSession>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                due.Add(new DueSession(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+            return due;
+        }, cancellationToken);
+    }
 }

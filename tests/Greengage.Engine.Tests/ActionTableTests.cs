@@ -13,8 +13,10 @@ public sealed class ActionTableTests
     [Fact]
     public void Tables_EveryHandler_IsCataloguedWithItsScope()
     {
-        foreach (var name in UserActionTable.Default.Names)
+        // Internal actions (the idle-session sweep's visit) start with "__" and are unreachable from /api.
+        foreach (var name in UserActionTable.Default.Names.Where(n => !n.StartsWith("__", StringComparison.Ordinal)))
             Assert.Equal(ActionScope.User, ActionCatalogue.Find(name)?.Scope);
+        Assert.All(UserActionTable.Default.Names.Where(n => n.StartsWith("__", StringComparison.Ordinal)), n => Assert.Null(ActionCatalogue.Find(n)));
         foreach (var name in AppActionTable.Default.Names)
             Assert.Equal(ActionScope.App, ActionCatalogue.Find(name)?.Scope);
     }

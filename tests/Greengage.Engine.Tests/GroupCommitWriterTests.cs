@@ -17,6 +17,9 @@ public sealed class GroupCommitWriterTests
         public Task<StoredUser> LoadAsync(string appId, string userId, CancellationToken cancellationToken) =>
             Task.FromResult(new StoredUser(null, []));
 
+        public Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<DueSession>>([]);
+
         public Task<IReadOnlyList<CommitOutcome>> CommitAsync(IReadOnlyList<UserWriteSet> sets, CancellationToken cancellationToken)
         {
             Entered.Release();

@@ -24,6 +24,24 @@ public sealed class PersistedFormatTests
         { new EventTracked { TimeMs = 6, Name = "E", Value = 2, Info = "i", MessageId = "7", SessionId = "s", IsOffline = true },
             """{"k":"event","n":"E","v":2,"i":"i","sid":"s","mid":"7","off":true,"t":6}""" },
         { new AttributesSet { TimeMs = 8, Values = new() { ["a"] = JsonSerializer.SerializeToElement(1) } }, """{"k":"attributes","set":{"a":1},"t":8}""" },
+        { new StateEntered { TimeMs = 9, Name = "Level 1", Info = "i", Params = new() { ["p"] = JsonSerializer.SerializeToElement("v") }, SessionId = "s" },
+            """{"k":"state.enter","n":"Level 1","i":"i","p":{"p":"v"},"sid":"s","t":9}""" },
+        { new StateLeft { TimeMs = 10, Name = "Level 1", DurationSeconds = 2.5 }, """{"k":"state.leave","n":"Level 1","dur":2.5,"t":10}""" },
+        { new StatePaused { TimeMs = 11, Name = "Level 1" }, """{"k":"state.pause","n":"Level 1","t":11}""" },
+        { new StateResumed { TimeMs = 12, Name = "Level 1" }, """{"k":"state.resume","n":"Level 1","t":12}""" },
+        { new ProfileSet { TimeMs = 13, Locale = new LocaleInfo { City = "Oslo" }, LocationAccuracyType = "GPS", CreatedMs = 1000, LastActiveMs = 2000, TotalSessions = 3, TimeSpentInApp = 4.5 },
+            """{"k":"profile.set","loc":{"locale":null,"country":null,"region":null,"city":"Oslo","location":null,"timezone":null,"timezoneOffsetSeconds":null},"acc":"GPS","created":1000,"lastActive":2000,"sessions":3,"timeInApp":4.5,"t":13}""" },
+        { new SubscriptionsChanged { TimeMs = 14, ChannelsToAdd = ["Email"], ChannelsToRemove = ["Webhook"], CategoriesToAdd = ["7"], CategoriesToRemove = ["8"] },
+            """{"k":"unsubscribe","chAdd":["Email"],"chRem":["Webhook"],"catAdd":["7"],"catRem":["8"],"t":14}""" },
+        { new DevicesSet { TimeMs = 15, Set = [new DeviceUpdate { Id = "d", Info = new DeviceInfo { SystemName = "iOS" }, IosPushTypes = 7, IosPushCategories = ["c"] }], Drop = ["old"] },
+            """{"k":"devices","set":[{"id":"d","dv":{"appVersion":null,"client":null,"sdkVersion":null,"systemName":"iOS","systemVersion":null,"browserName":null,"browserVersion":null,"deviceName":null,"deviceModel":null,"iosPushToken":null,"gcmRegistrationId":null,"huaweiPushRegId":null,"webPushSubscription":null},"pt":7,"pc":["c"]}],"drop":["old"],"t":15}""" },
+        { new TrafficSourceSet { TimeMs = 16, Source = new TrafficSource { PublisherId = "1", PublisherName = "P", PublisherSubPublisher = "sp", PublisherSubSite = "ss", PublisherSubCampaign = "sc", PublisherSubAdGroup = "sg", PublisherSubAd = "sa" } },
+            """{"k":"source","src":{"publisherId":"1","publisherName":"P","publisherSubPublisher":"sp","publisherSubSite":"ss","publisherSubCampaign":"sc","publisherSubAdGroup":"sg","publisherSubAd":"sa"},"t":16}""" },
+        { new AggregatesSet { TimeMs = 17, Events = new() { ["E"] = new AggregateOverride { Count = 1, CountIncrement = 2, Value = 3, ValueIncrement = 4, FirstTimeMs = 5, LastTimeMs = 6 } }, States = new() { ["S"] = new AggregateOverride { Count = 1 } } },
+            """{"k":"aggregates.set","ev":{"E":{"count":1,"countInc":2,"value":3,"valueInc":4,"first":5,"last":6}},"st":{"S":{"count":1}},"t":17}""" },
+        { new UserBlocked { TimeMs = 18 }, """{"k":"block","t":18}""" },
+        { new UserUnblocked { TimeMs = 19 }, """{"k":"unblock","t":19}""" },
+        { new UserDeleted { TimeMs = 20, FullErasure = true }, """{"k":"user.delete","full":true,"t":20}""" },
     };
 
     [Theory]
@@ -38,6 +56,6 @@ public sealed class PersistedFormatTests
     public void Snapshot_ComponentNames_AreFrozen()
     {
         var json = JsonDocument.Parse(new UserState().Serialize()).RootElement;
-        Assert.Equal(["profile", "aggregates", "devices", "sessions", "retries"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["profile", "aggregates", "devices", "sessions", "retries", "states", "source", "block"], json.EnumerateObject().Select(p => p.Name));
     }
 }

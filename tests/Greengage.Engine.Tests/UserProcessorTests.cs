@@ -38,7 +38,7 @@ public sealed class UserProcessorTests
             Item(0, "start", new { deviceId = "d1", uuid = "b1", reqId = "r1" }),
             Item(1, "track", new { deviceId = "d1", @event = "E", uuid = "b1", reqId = "r2" }),
         };
-        p.Apply(Batch("u1", items));
+        p.Committed(p.Apply(Batch("u1", items)).Writes!);
         var (results, writes) = p.Apply(Batch("u1", T0.AddSeconds(5), items));
 
         Assert.All(results, r => Assert.True(r.Success));

@@ -12,6 +12,15 @@ public sealed class UserActionTable(IEnumerable<IUserAction> handlers)
 
     public IEnumerable<string> Names => _byName.Keys;
 
+    /// <summary>This table with <paramref name="replacements"/> added, or in place of the handlers of the same name.</summary>
+    public UserActionTable With(IEnumerable<IUserAction> replacements)
+    {
+        var byName = new Dictionary<string, IUserAction>(_byName, StringComparer.Ordinal);
+        foreach (var handler in replacements)
+            byName[handler.Name] = handler;
+        return new UserActionTable(byName.Values);
+    }
+
     /// <summary>Every user action this server implements.</summary>
     public static UserActionTable Default { get; } = new(
     [
@@ -21,7 +30,17 @@ public sealed class UserActionTable(IEnumerable<IUserAction> handlers)
         new User.ResumeSession(),
         new User.Heartbeat(),
         new User.Track(),
+        new User.TrackGeofence(),
+        new User.Advance(),
+        new User.PauseState(),
+        new User.ResumeState(),
         new User.SetUserAttributes(),
+        new User.SetDeviceAttributes(),
+        new User.SetTrafficSourceInfo(),
+        new User.Block(),
+        new User.Unblock(),
+        new User.DeleteUser(),
         new User.ExportUser(),
+        new User.SweepSession(),
     ]);
 }

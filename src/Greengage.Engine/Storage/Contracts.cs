@@ -33,6 +33,9 @@ public interface IUserStore
     /// nothing was committed.
     /// </summary>
     Task<IReadOnlyList<CommitOutcome>> CommitAsync(IReadOnlyList<UserWriteSet> sets, CancellationToken cancellationToken);
+
+    /// <summary>Users whose stored session deadline is at or before <paramref name="nowMs"/>, earliest first.</summary>
+    Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>Reads the activity log in ingest order, in short transactions.</summary>

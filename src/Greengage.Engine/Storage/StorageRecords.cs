@@ -24,7 +24,15 @@ public sealed record StoredUser(UserSnapshot? Snapshot, IReadOnlyList<LogRow> Ta
 public sealed record SnapshotWrite(long ExpectedVersion, long Seq, byte[] State);
 
 /// <summary>Everything one grain call writes for one user, committed atomically with respect to that user.</summary>
-public sealed record UserWriteSet(string AppId, string UserId, IReadOnlyList<NewLogRow> Rows, SnapshotWrite? Snapshot);
+/// <param name="SessionDeadlineMs">
+/// When the user's open session times out (Unix ms), for the idle-session sweep: null leaves the stored deadline as it
+/// is, 0 or less removes it (no open session). The stored deadline may be earlier than the real one, never later.
+/// </param>
+public sealed record UserWriteSet(
+    string AppId, string UserId, IReadOnlyList<NewLogRow> Rows, SnapshotWrite? Snapshot, long? SessionDeadlineMs = null);
+
+/// <summary>A user whose open session may have timed out.</summary>
+public sealed record DueSession(string AppId, string UserId, long DeadlineMs);
 
 /// <summary>The outcome of one write set inside a group commit.</summary>
 public enum CommitOutcome

@@ -8,4 +8,7 @@ public sealed class SessionTimeouts
 
     /// <summary>A paused (or background-started, never resumed) session ends this long after its last activity.</summary>
     public TimeSpan PausedTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often the idle-session sweep looks for sessions that timed out while their users were silent.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -20,6 +20,9 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
     private long _snapshotSeq;
     private long _lastSnapshotMs;
 
+    /// <summary>The session deadline last committed (0: none); null when unknown.</summary>
+    private long? _storedDeadline = 0;
+
     public string AppId { get; } = appId;
 
     public string UserId { get; } = userId;
@@ -44,6 +47,9 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
             _seq = row.Seq;
         }
         _lastSnapshotMs = nowMs;
+        // Every commit that closes a session clears its deadline, so with no open session none is stored; with one,
+        // the stored deadline is unknown here and the first commit writes it.
+        _storedDeadline = State.Sessions.Open is null ? 0 : null;
     }
 
     /// <summary>Applies each item in order. Returns one result per item and the writes to commit (null when nothing changed).</summary>
@@ -57,18 +63,42 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
         var nowMs = batch.Arrival.ToUnixTimeMilliseconds();
         var snapshotDue = _seq - _snapshotSeq >= policy.EveryRecords
             || (_seq > _snapshotSeq && nowMs - _lastSnapshotMs >= policy.EveryInterval.TotalMilliseconds);
-        if (rows.Count == 0 && !snapshotDue)
+        var deadline = DeadlineToStore(nowMs);
+        if (rows.Count == 0 && !snapshotDue && deadline is null)
             return (results, null);
-        return (results, new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null));
+        return (results, new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline));
     }
 
     /// <summary>A snapshot of everything applied since the last one, or null when there is nothing new.</summary>
     public UserWriteSet? FinalSnapshot(long nowMs) =>
         _seq > _snapshotSeq ? new UserWriteSet(AppId, UserId, [], TakeSnapshot(nowMs)) : null;
 
+    /// <summary>
+    /// The session deadline to store with this commit, or null to leave it. The stored deadline may be earlier than the
+    /// real one (the sweep then finds nothing to close and re-arms it) but never later, so it is written when the real
+    /// deadline moves earlier (a pause), when the session opens or closes, and when it has moved well past the stored
+    /// one; not on every action.
+    /// </summary>
+    private long? DeadlineToStore(long nowMs)
+    {
+        long real = State.Sessions.Open is { } open
+            ? open.LastActivityMs + (long)(open.Paused || open.Background ? _sessions.PausedTimeout : _sessions.Timeout).TotalMilliseconds
+            : 0;
+        if (_storedDeadline is not { } stored)
+            return real;
+        if (real == stored || (real > stored && stored > nowMs && real - stored < DeadlineSlackMs))
+            return null;
+        return real;
+    }
+
+    /// <summary>How far the real deadline may run ahead of the stored one before it is rewritten.</summary>
+    private const long DeadlineSlackMs = 15 * 60 * 1000;
+
     /// <summary>Called after a write set committed: the snapshot it carried is now the stored one.</summary>
     public void Committed(UserWriteSet writes)
     {
+        if (writes.SessionDeadlineMs is { } deadline)
+            _storedDeadline = deadline;
         if (writes.Snapshot is { } s)
         {
             _snapshotVersion = s.ExpectedVersion + 1;
@@ -105,6 +135,10 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
                 _seq++;
                 rows.Add(new NewLogRow(_seq, stamped.KindName, stamped.TimeMs, UserJson.Serialize(stamped)));
             });
+            // Before anything can record (the idle-session close included), once the common parameters were read: a
+            // blocked user's writes answer 451, and a CreateNever item for a missing user is skipped with a warning.
+            if (UserAccess.Refuse(State, item) is { } refused)
+                return refused;
             // Sessions end lazily: any contact after the timeout first closes the idle session at its last activity.
             SessionRules.CloseIfIdle(context);
             return handler.Handle(context);

@@ -12,17 +12,25 @@ public sealed class UserState
     [JsonPropertyName("devices")] public DevicesComponent Devices { get; set; } = new();
     [JsonPropertyName("sessions")] public SessionsComponent Sessions { get; set; } = new();
     [JsonPropertyName("retries")] public RetriesComponent Retries { get; set; } = new();
+    [JsonPropertyName("states")] public StatesComponent States { get; set; } = new();
+    [JsonPropertyName("source")] public TrafficSourceComponent Source { get; set; } = new();
+    [JsonPropertyName("block")] public BlockComponent Block { get; set; } = new();
 
     /// <summary>True once any record has been applied: the user exists.</summary>
     [JsonIgnore] public bool Exists => Profile.CreatedMs is not null;
 
     public void Apply(UserRecord record)
     {
+        if (record is UserDeleted)
+            ResetForDeletion();
         Profile.Apply(record);
         Aggregates.Apply(record);
         Devices.Apply(record);
         Sessions.Apply(record);
         Retries.Apply(record);
+        States.Apply(record);
+        Source.Apply(record);
+        Block.Apply(record);
     }
 
     /// <summary>Absorbs another user's state (login): each component by its own rule.</summary>
@@ -33,6 +41,23 @@ public sealed class UserState
         Devices.MergeFrom(source.Devices);
         Sessions.MergeFrom(source.Sessions);
         Retries.MergeFrom(source.Retries);
+        States.MergeFrom(source.States);
+        Source.MergeFrom(source.Source);
+        Block.MergeFrom(source.Block);
+    }
+
+    /// <summary>
+    /// <c>deleteUser</c>: every component starts over except <see cref="Retries"/> (a retried batch must not bring the
+    /// user back) and <see cref="Block"/> (erasure does not lift a block). A new component belongs here too.
+    /// </summary>
+    private void ResetForDeletion()
+    {
+        Profile = new();
+        Aggregates = new();
+        Devices = new();
+        Sessions = new();
+        States = new();
+        Source = new();
     }
 
     public byte[] Serialize() => UserJson.Serialize(this);

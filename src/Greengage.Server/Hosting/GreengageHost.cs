@@ -5,7 +5,9 @@ using Greengage.Cluster.Hosting;
 using Greengage.Engine.Actions;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Commit;
+using Greengage.Engine.Actions.User;
 using Greengage.Engine.Storage;
+using Greengage.Engine.Tracking;
 using Greengage.Engine.Users;
 using Greengage.Server.Admin;
 using Greengage.Server.Api;
@@ -70,10 +72,13 @@ public static class GreengageHost
         services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<AppDirectory>();
         services.AddSingleton<AppService>();
-        services.AddSingleton(UserActionTable.Default);
+        services.AddSingleton(UserActionTable.Default
+            .With(TrackingActions.Create(options.Tracking))
+            .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)]));
         services.AddSingleton(AppActionTable.Default);
         services.AddSingleton<IUserGateway, OrleansUserGateway>();
         services.AddSingleton<ApiDispatcher>();
+        services.AddSingleton<SessionSweeper>();
 
         // Host.
         services.AddSingleton<ReadinessState>();
@@ -101,6 +106,7 @@ public static class GreengageHost
         services.AddHostedService<CommitWriterService>();
         services.AddHostedService<BootstrapService>();
         builder.UseOrleans(silo => SiloSetup.ConfigureEmbedded(silo, options.Cluster));
+        services.AddHostedService<SessionSweepService>();
         return builder;
     }
 

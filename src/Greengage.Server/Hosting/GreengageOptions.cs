@@ -1,5 +1,6 @@
 using Greengage.Cluster.Hosting;
 using Greengage.Engine.Commit;
+using Greengage.Engine.Tracking;
 using Greengage.Engine.Users;
 using Greengage.Protocol.Requests;
 
@@ -32,6 +33,10 @@ public sealed class GreengageOptions
 
     public SessionTimeouts Sessions { get; set; } = new();
 
+    public TrackingOptions Tracking { get; set; } = new();
+
+    public ProfileOptions Profile { get; set; } = new();
+
     public GreengageClusterOptions Cluster { get; set; } = new();
 
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
@@ -51,8 +56,12 @@ public sealed class GreengageOptions
             yield return "Greengage:Commit:QueueCapacity and MaxBatch must be at least 1.";
         if (PublicBaseUrl is { IsAbsoluteUri: false })
             yield return "Greengage:PublicBaseUrl must be an absolute URL.";
-        if (Sessions.Timeout <= TimeSpan.Zero || Sessions.PausedTimeout <= TimeSpan.Zero)
-            yield return "Greengage:Sessions:Timeout and PausedTimeout must be positive.";
+        if (Sessions.Timeout <= TimeSpan.Zero || Sessions.PausedTimeout <= TimeSpan.Zero || Sessions.SweepInterval <= TimeSpan.Zero)
+            yield return "Greengage:Sessions:Timeout, PausedTimeout and SweepInterval must be positive.";
+        foreach (var problem in Tracking.Validate())
+            yield return problem;
+        if (Profile.MaxDevicesPerUser < 1)
+            yield return "Greengage:Profile:MaxDevicesPerUser must be at least 1.";
         if (AdminToken is { Length: < 16 })
             yield return "Greengage:AdminToken must be at least 16 characters long.";
     }

@@ -44,6 +44,14 @@ CREATE TABLE activity_log (
     UNIQUE (user_key, last_seq)
 ) STRICT;
 
+-- When each user's open session times out, for the idle-session sweep (absent: no open session).
+CREATE TABLE session_deadlines (
+    user_key    INTEGER NOT NULL PRIMARY KEY,
+    deadline_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX session_deadlines_due ON session_deadlines (deadline_ms);
+
 CREATE TABLE work_items (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     queue          TEXT    NOT NULL,

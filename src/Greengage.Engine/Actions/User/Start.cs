@@ -37,10 +37,12 @@ public sealed class Start : IUserAction
     internal static PriorActivity PriorOf(UserActionContext context)
     {
         var state = context.State;
-        long events = 0;
+        long events = 0, states = 0;
         foreach (var aggregate in state.Aggregates.Events.Values)
             events += aggregate.Count;
-        return new PriorActivity(state.Profile.TotalSessions, events, 0, state.Profile.TimeSpentInApp);
+        foreach (var aggregate in state.Aggregates.States.Values)
+            states += aggregate.Count;
+        return new PriorActivity(state.Profile.TotalSessions, events, states, state.Profile.TimeSpentInApp);
     }
 
     /// <summary>The start element's content fields (spec 5.2's minimal element). Content arrives with the content issue.</summary>

@@ -1,60 +1,83 @@
 using System.Text.Json;
+using Greengage.Engine.Tracking;
 using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Responses;
 using Greengage.Protocol.Values;
 
 namespace Greengage.Engine.Actions.User;
 
-/// <summary><c>track</c>: one occurrence of an event (spec 4.1). Full dispositions and currencies come with the tracking issue.</summary>
-public sealed class Track : IUserAction
+/// <summary>
+/// <c>track</c>: one occurrence of an event (spec 4.1, 6.1, 6.2). <c>Purchase</c> is an event like any other (its
+/// value is revenue). A <c>messageId</c> makes it a message event: <c>.m&lt;id&gt; View</c> without an <c>event</c>
+/// (the impression), <c>.m&lt;id&gt; &lt;event&gt;</c> with one (spec 6.6, the names exports and triggers use).
+/// </summary>
+public sealed class Track(TrackingOptions? options = null) : IUserAction
 {
+    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions());
+
     public string Name => "track";
 
-    public ActionResult Handle(UserActionContext context)
+    public ActionResult Handle(UserActionContext context) => _recorder.Record(context);
+}
+
+/// <summary>What <c>track</c> and <c>trackGeofence</c> share: reads an event, applies the session rules, records it.</summary>
+internal sealed class EventRecorder(TrackingOptions options)
+{
+    private readonly CurrencyConverter _currencies = new(options);
+
+    public ActionResult Record(UserActionContext context)
     {
+        // Every parameter is read (and refused when bad) before anything is decided or recorded.
         var p = context.Parameters;
+        var limits = context.Limits;
         var messageId = p.String("messageId");
-        var name = p.String("event") ?? (messageId is null ? null : $".m{messageId} View");
-        if (name is null)
+        var eventName = p.String("event");
+        if (messageId is null && eventName is null)
             return ActionResult.Fail(400, "'event' must be provided");
-        if (name.Length > context.Limits.MaxNameLength)
-            return ActionResult.Fail(400, $"Event names must be at most {context.Limits.MaxNameLength} characters long.");
+        var name = messageId is null ? eventName! : eventName is null ? $".m{messageId} View" : $".m{messageId} {eventName}";
+        if (NameRules.Problem(name, "event", limits.MaxNameLength, messageEvent: messageId is not null) is { } problem)
+            throw new InvalidParameterException(problem);
         var value = p.Double("value") ?? 0;
         var info = p.String("info");
-        var parameters = ReadParams(p, context.Limits.MaxParamsPerEvent);
-        // Both are read before the session test so that a malformed value is refused, not skipped by short-circuiting.
-        var allowOffline = p.Flag("allowOffline");
-        var disposition = p.String("disposition");
-        var offline = context.State.Sessions.Open is null || allowOffline || disposition == "passive";
+        var parameters = EventParameters.Read(p, limits.MaxParamsPerEvent, limits.MaxNameLength);
+        var currencyCode = p.String("currencyCode");
+        var disposition = Dispositions.Read(p);
+        string? currencyWarning = null;
+        if (currencyCode is not null)
+        {
+            var (converted, code) = _currencies.Convert(value, currencyCode);
+            parameters ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            parameters[EventParameters.LocalCurrency] = JsonSerializer.SerializeToElement(code);
+            parameters[EventParameters.LocalPrice] = JsonSerializer.SerializeToElement(value);
+            // Without a rate the purchase is still recorded (nothing is lost: the local price is kept), but its value
+            // stays out of the app-currency sums rather than mixing currencies.
+            if (converted is null)
+                currencyWarning = $"No exchange rate from {code} to {_currencies.AppCurrency} is configured; value recorded as 0, localPrice kept.";
+            value = converted ?? 0;
+        }
+
+        var open = context.State.Sessions.Open;
+        if (disposition == Disposition.RequireActive && open is null)
+            return ActionResult.Warn(Dispositions.IgnoredWarning, ignored: true);
+        var (timeMs, daysAgo) = PastEvents.Resolve(context.TimeMs, context.NowMs, options.PastEventDays);
+        var sessionId = open is not null && disposition != Disposition.Passive && daysAgo is null ? open.Id : null;
+        if (sessionId is not null && !context.IsReplay && context.State.States.EventsIn(sessionId) >= options.MaxEventsPerSession)
+            return ActionResult.Fail(400, $"Too many events in this session: at most {options.MaxEventsPerSession} events per session.");
 
         context.Emit(new EventTracked
         {
-            TimeMs = context.TimeMs,
+            TimeMs = timeMs,
             Name = name,
             Value = value,
             Info = info,
             Params = parameters,
             MessageId = messageId,
-            SessionId = context.State.Sessions.Open?.Id,
-            IsOffline = offline,
+            SessionId = sessionId,
+            IsOffline = sessionId is null,
         });
-        return offline ? ActionResult.Ok().With("isOffline", true) : ActionResult.Ok();
-    }
-
-    /// <summary>Flat parameters: string or number values, at most <paramref name="max"/>.</summary>
-    internal static Dictionary<string, JsonElement>? ReadParams(ParameterSet p, int max)
-    {
-        if (p.Object("params") is not { } obj)
-            return null;
-        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var param in obj.EnumerateObject())
-        {
-            if (param.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False))
-                throw new InvalidParameterException($"Invalid value for 'params.{param.Name}': expected text or a number");
-            result[param.Name] = param.Value.Clone();
-        }
-        if (result.Count > max)
-            throw new InvalidParameterException($"'params' may hold at most {max} parameters.");
-        return result.Count == 0 ? null : result;
+        if (daysAgo is { } days)
+            return ActionResult.Warn(PastEvents.Warning(days)).With("isOffline", true);
+        var result = currencyWarning is null ? ActionResult.Ok() : ActionResult.Warn(currencyWarning);
+        return sessionId is null ? result.With("isOffline", true) : result;
     }
 }

@@ -3,16 +3,37 @@ using Greengage.Engine.Users.Records;
 
 namespace Greengage.Engine.Users.Components;
 
-/// <summary>The user's devices by id. Merge rule: union; the target's copy of a shared device wins.</summary>
+/// <summary>
+/// The user's devices by id, each with when it was last seen (any record sent from it). Merge rule: union; the
+/// target's copy of a shared device wins. The per-user cap is applied by the handlers that add devices: they
+/// record which devices to drop (<see cref="DevicesSet.Drop"/>), so the fold never depends on configuration.
+/// </summary>
 public sealed class DevicesComponent : IUserComponent<DevicesComponent>
 {
-    [JsonPropertyName("devices")] public Dictionary<string, DeviceInfo> Devices { get; set; } = new(StringComparer.Ordinal);
+    [JsonPropertyName("devices")] public Dictionary<string, DeviceEntry> Devices { get; set; } = new(StringComparer.Ordinal);
 
     public void Apply(UserRecord record)
     {
-        if (record is not SessionStarted { Device: { } info } s || s.DeviceId is null)
-            return;
-        Devices[s.DeviceId] = Devices.TryGetValue(s.DeviceId, out var old) ? Merge(old, info) : info;
+        switch (record)
+        {
+            case SessionStarted { Device: { } info } s when s.DeviceId is not null:
+                Upsert(s.DeviceId).Update(info);
+                break;
+            case DevicesSet d:
+                foreach (var id in d.Drop ?? [])
+                    Devices.Remove(id);
+                foreach (var update in d.Set ?? [])
+                {
+                    var entry = Upsert(update.Id);
+                    entry.Update(update.Info);
+                    entry.IosPushTypes = update.IosPushTypes ?? entry.IosPushTypes;
+                    entry.IosPushCategories = update.IosPushCategories ?? entry.IosPushCategories;
+                    entry.LastSeenMs = Math.Max(entry.LastSeenMs, d.TimeMs);
+                }
+                break;
+        }
+        if (record.DeviceId is { } device && Devices.TryGetValue(device, out var seen))
+            seen.LastSeenMs = Math.Max(seen.LastSeenMs, record.TimeMs);
     }
 
     public void MergeFrom(DevicesComponent source)
@@ -21,20 +42,73 @@ public sealed class DevicesComponent : IUserComponent<DevicesComponent>
             Devices.TryAdd(id, device);
     }
 
-    private static DeviceInfo Merge(DeviceInfo old, DeviceInfo now) => new()
+    /// <summary>
+    /// The devices to drop so that the user keeps at most <paramref name="cap"/> devices once <paramref name="incoming"/>
+    /// are added: the least recently seen of the others (ties by id). Null when nothing has to go.
+    /// </summary>
+    public List<string>? Evictions(IReadOnlyCollection<string> incoming, int cap)
     {
-        AppVersion = now.AppVersion ?? old.AppVersion,
-        Client = now.Client ?? old.Client,
-        SdkVersion = now.SdkVersion ?? old.SdkVersion,
-        SystemName = now.SystemName ?? old.SystemName,
-        SystemVersion = now.SystemVersion ?? old.SystemVersion,
-        BrowserName = now.BrowserName ?? old.BrowserName,
-        BrowserVersion = now.BrowserVersion ?? old.BrowserVersion,
-        DeviceName = now.DeviceName ?? old.DeviceName,
-        DeviceModel = now.DeviceModel ?? old.DeviceModel,
-        IosPushToken = now.IosPushToken ?? old.IosPushToken,
-        GcmRegistrationId = now.GcmRegistrationId ?? old.GcmRegistrationId,
-        HuaweiPushRegId = now.HuaweiPushRegId ?? old.HuaweiPushRegId,
-        WebPushSubscription = now.WebPushSubscription ?? old.WebPushSubscription,
-    };
+        var total = Devices.Count + incoming.Count(id => !Devices.ContainsKey(id));
+        if (total <= cap)
+            return null;
+        return Devices
+            .Where(d => !incoming.Contains(d.Key))
+            .OrderBy(d => d.Value.LastSeenMs)
+            .ThenBy(d => d.Key, StringComparer.Ordinal)
+            .Take(total - cap)
+            .Select(d => d.Key)
+            .ToList();
+    }
+
+    private DeviceEntry Upsert(string id)
+    {
+        if (!Devices.TryGetValue(id, out var entry))
+            Devices[id] = entry = new DeviceEntry();
+        return entry;
+    }
+}
+
+/// <summary>
+/// One device of the user: what its clients said (<see cref="DeviceInfo"/>'s fields, under the same names, so older
+/// snapshots read unchanged), the iOS notification settings, and when it was last seen.
+/// </summary>
+public sealed class DeviceEntry
+{
+    [JsonPropertyName("appVersion")] public string? AppVersion { get; set; }
+    [JsonPropertyName("client")] public string? Client { get; set; }
+    [JsonPropertyName("sdkVersion")] public string? SdkVersion { get; set; }
+    [JsonPropertyName("systemName")] public string? SystemName { get; set; }
+    [JsonPropertyName("systemVersion")] public string? SystemVersion { get; set; }
+    [JsonPropertyName("browserName")] public string? BrowserName { get; set; }
+    [JsonPropertyName("browserVersion")] public string? BrowserVersion { get; set; }
+    [JsonPropertyName("deviceName")] public string? DeviceName { get; set; }
+    [JsonPropertyName("deviceModel")] public string? DeviceModel { get; set; }
+    [JsonPropertyName("iosPushToken")] public string? IosPushToken { get; set; }
+    [JsonPropertyName("gcmRegistrationId")] public string? GcmRegistrationId { get; set; }
+    [JsonPropertyName("huaweiPushRegId")] public string? HuaweiPushRegId { get; set; }
+    [JsonPropertyName("webPushSubscription")] public string? WebPushSubscription { get; set; }
+
+    [JsonPropertyName("iosPushTypes")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? IosPushTypes { get; set; }
+    [JsonPropertyName("iosPushCategories")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<string>? IosPushCategories { get; set; }
+
+    /// <summary>The latest time a record came from this device, Unix milliseconds (0 in snapshots older than the field).</summary>
+    [JsonPropertyName("lastSeen")] public long LastSeenMs { get; set; }
+
+    /// <summary>Takes every field <paramref name="now"/> carries; absent fields keep their value.</summary>
+    public void Update(DeviceInfo now)
+    {
+        AppVersion = now.AppVersion ?? AppVersion;
+        Client = now.Client ?? Client;
+        SdkVersion = now.SdkVersion ?? SdkVersion;
+        SystemName = now.SystemName ?? SystemName;
+        SystemVersion = now.SystemVersion ?? SystemVersion;
+        BrowserName = now.BrowserName ?? BrowserName;
+        BrowserVersion = now.BrowserVersion ?? BrowserVersion;
+        DeviceName = now.DeviceName ?? DeviceName;
+        DeviceModel = now.DeviceModel ?? DeviceModel;
+        IosPushToken = now.IosPushToken ?? IosPushToken;
+        GcmRegistrationId = now.GcmRegistrationId ?? GcmRegistrationId;
+        HuaweiPushRegId = now.HuaweiPushRegId ?? HuaweiPushRegId;
+        WebPushSubscription = now.WebPushSubscription ?? WebPushSubscription;
+    }
 }

@@ -4,7 +4,10 @@ using Greengage.Engine.Users.Records;
 
 namespace Greengage.Engine.Users.Components;
 
-/// <summary>The profile: attributes, lifetime counters and locale. Merge rule: the target's values win; gaps are filled.</summary>
+/// <summary>
+/// The profile: attributes, lifetime counters, locale and location, unsubscriptions. Merge rule: the target's values
+/// win; gaps are filled; unsubscriptions are united.
+/// </summary>
 public sealed class ProfileComponent : IUserComponent<ProfileComponent>
 {
     [JsonPropertyName("created")] public long? CreatedMs { get; set; }
@@ -13,10 +16,18 @@ public sealed class ProfileComponent : IUserComponent<ProfileComponent>
     [JsonPropertyName("timeSpentInApp")] public double TimeSpentInApp { get; set; }
     [JsonPropertyName("attributes")] public Dictionary<string, JsonElement> Attributes { get; set; } = new(StringComparer.Ordinal);
     [JsonPropertyName("locale")] public LocaleInfo? Locale { get; set; }
+    [JsonPropertyName("locationAccuracyType")] public string? LocationAccuracyType { get; set; }
+    /// <summary>Channels the user unsubscribed from (<c>Email</c>, <c>Push Notification</c>, ...), in the order added.</summary>
+    [JsonPropertyName("unsubscribeChannels")] public List<string> UnsubscribeChannels { get; set; } = [];
+    /// <summary>Email categories (ids) the user unsubscribed from, in the order added.</summary>
+    [JsonPropertyName("unsubscribeCategories")] public List<string> UnsubscribeCategories { get; set; } = [];
 
     public void Apply(UserRecord record)
     {
-        CreatedMs ??= record.TimeMs;
+        // Any fact creates the user, except the administrator's own controls: unblocking (or deleting) a user that is
+        // only known as blocked must not bring a profile into being.
+        if (record is not (UserBlocked or UserUnblocked or UserDeleted))
+            CreatedMs ??= record.TimeMs;
         switch (record)
         {
             case SessionStarted s:
@@ -46,6 +57,25 @@ public sealed class ProfileComponent : IUserComponent<ProfileComponent>
             case AttributesSet a:
                 SetAttributes(a.Values);
                 break;
+            case ProfileSet p:
+                if (p.Locale is not null)
+                    Locale = MergeLocale(Locale, p.Locale);
+                LocationAccuracyType = p.LocationAccuracyType ?? LocationAccuracyType;
+                CreatedMs = p.CreatedMs ?? CreatedMs;
+                LastActiveMs = p.LastActiveMs ?? LastActiveMs;
+                TotalSessions = p.TotalSessions ?? TotalSessions;
+                TimeSpentInApp = p.TimeSpentInApp ?? TimeSpentInApp;
+                break;
+            case SubscriptionsChanged u:
+                AddAll(UnsubscribeChannels, u.ChannelsToAdd);
+                UnsubscribeChannels.RemoveAll(c => u.ChannelsToRemove?.Contains(c) == true);
+                AddAll(UnsubscribeCategories, u.CategoriesToAdd);
+                UnsubscribeCategories.RemoveAll(c => u.CategoriesToRemove?.Contains(c) == true);
+                break;
+            case UserBlocked:
+                // "Stop (and erase)": the attributes go; counters, devices and history stay until deleteUser.
+                Attributes.Clear();
+                break;
         }
     }
 
@@ -58,6 +88,18 @@ public sealed class ProfileComponent : IUserComponent<ProfileComponent>
         foreach (var (name, value) in source.Attributes)
             Attributes.TryAdd(name, value);
         Locale ??= source.Locale;
+        LocationAccuracyType ??= source.LocationAccuracyType;
+        AddAll(UnsubscribeChannels, source.UnsubscribeChannels);
+        AddAll(UnsubscribeCategories, source.UnsubscribeCategories);
+    }
+
+    private static void AddAll(List<string> target, List<string>? values)
+    {
+        foreach (var value in values ?? [])
+        {
+            if (!target.Contains(value))
+                target.Add(value);
+        }
     }
 
     private void Touch(UserRecord record) => LastActiveMs = Max(LastActiveMs, record.TimeMs);

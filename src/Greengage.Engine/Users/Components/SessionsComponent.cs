@@ -29,7 +29,7 @@ public sealed class SessionsComponent : IUserComponent<SessionsComponent>
                 Open.Background = false;
                 Open.LastActivityMs = Math.Max(Open.LastActivityMs, r.TimeMs);
                 break;
-            case Heartbeat or EventTracked { IsOffline: false } when Open is { Paused: false, Background: false }:
+            case Heartbeat or EventTracked { IsOffline: false } or StateEntered { SessionId: not null } when Open is { Paused: false, Background: false }:
                 Open.ActiveMs += Math.Max(0, record.TimeMs - Open.LastActivityMs);
                 Open.LastActivityMs = Math.Max(Open.LastActivityMs, record.TimeMs);
                 break;

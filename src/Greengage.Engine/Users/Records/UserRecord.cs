@@ -20,6 +20,14 @@ namespace Greengage.Engine.Users.Records;
 [JsonDerivedType(typeof(StatePaused), StatePaused.Kind)]
 [JsonDerivedType(typeof(StateResumed), StateResumed.Kind)]
 [JsonDerivedType(typeof(AttributesSet), AttributesSet.Kind)]
+[JsonDerivedType(typeof(ProfileSet), ProfileSet.Kind)]
+[JsonDerivedType(typeof(SubscriptionsChanged), SubscriptionsChanged.Kind)]
+[JsonDerivedType(typeof(DevicesSet), DevicesSet.Kind)]
+[JsonDerivedType(typeof(TrafficSourceSet), TrafficSourceSet.Kind)]
+[JsonDerivedType(typeof(AggregatesSet), AggregatesSet.Kind)]
+[JsonDerivedType(typeof(UserBlocked), UserBlocked.Kind)]
+[JsonDerivedType(typeof(UserUnblocked), UserUnblocked.Kind)]
+[JsonDerivedType(typeof(UserDeleted), UserDeleted.Kind)]
 public abstract record UserRecord
 {
     /// <summary>When it happened, Unix milliseconds (server clock, after skew correction).</summary>

@@ -1,0 +1,17 @@
+using Greengage.Engine.Actions;
+using Greengage.Engine.Actions.User;
+
+namespace Greengage.Engine.Tracking;
+
+/// <summary>The event and state handlers built with one set of <see cref="TrackingOptions"/>, for the action table.</summary>
+public static class TrackingActions
+{
+    public static IUserAction[] Create(TrackingOptions options) =>
+    [
+        new Track(options),
+        new TrackGeofence(options),
+        new Advance(options),
+        new PauseState(options),
+        new ResumeState(options),
+    ];
+}
