@@ -41,6 +41,7 @@ public sealed class UserActionTable(IEnumerable<IUserAction> handlers)
         new User.Unblock(),
         new User.DeleteUser(),
         new User.ExportUser(),
+        new User.GetVars(),
         new User.SweepSession(),
     ]);
 }

@@ -35,7 +35,9 @@ public static class UserAccess
     {
         if (state.Block.Blocked && !AllowedWhileBlocked.Contains(item.Action))
             return ActionResult.Fail(451, BlockedMessage);
-        if (DispositionOf(item) == CreateDisposition.CreateNever && !state.Exists && !state.Block.Blocked)
+        // Content reads answer content whether or not the user exists (they create nothing either way).
+        if (DispositionOf(item) == CreateDisposition.CreateNever && !state.Exists && !state.Block.Blocked
+            && !string.Equals(item.Action, GetVars.ActionName, StringComparison.Ordinal))
             return ActionResult.Warn(KnownErrors.UserNotFound);
         return null;
     }

@@ -103,6 +103,26 @@ public sealed class FoundationActionsTests(GreengageFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task GetVars_KnownAndUnknownUser_AnswerContentTheSdksCanRead()
+    {
+        var user = NewUser();
+        var http = factory.CreateClient();
+        await ApiClient.MultiAsync(http, factory.AppId, factory.ProductionKey, new { action = "start", userId = user, deviceId = user });
+        var reply = await ApiClient.MultiAsync(http, factory.AppId, factory.ProductionKey,
+            new { action = "getVars", userId = user, deviceId = user, includeDefaults = false, includeVariantDebugInfo = true },
+            new { action = "getVars", userId = NewUser(), includeDefaults = false });
+        foreach (var element in reply.Response)
+        {
+            Assert.True((bool)element!["success"]!);
+            Assert.Equal(System.Text.Json.JsonValueKind.Object, element["vars"]!.GetValueKind());
+            Assert.Equal(System.Text.Json.JsonValueKind.Object, element["messages"]!.GetValueKind());
+            Assert.Equal(System.Text.Json.JsonValueKind.Array, element["variants"]!.GetValueKind());
+        }
+        Assert.NotNull(reply[0]["variantDebugInfo"]);
+        Assert.Equal(1L, (long)(await Export(http, user))["totalSessions"]!);
+    }
+
+    [Fact]
     public async Task GetMigrateState_Answers_PlainLeanplumMode()
     {
         var reply = await ApiClient.MultiAsync(factory.CreateClient(), factory.AppId, factory.ProductionKey,
