@@ -21,6 +21,8 @@
 #      BASELINE_SRC=dir  the baseline's sources (default ../shared/bench/peers/bare/aspnet when present, else the
 #                        copy in bench/baseline/aspnet); built once into BENCH_CACHE (default /tmp/greengage-bench-cache)
 #      BARE_PORT / GG_PORT   ports (default: free ones)
+#      SCENARIO_SET=mix  baseline + the tracking mix (mix.lua) instead of track/multi20; with USERS=100000
+#      GROW_DURATION=150s  before measuring, grow the store with multi batches of 30 tracks for this long
 # Output: per-run rows, a summary table (medians) and lines `SUMMARY name=... req_s=...` for scripts and tests.
 set -euo pipefail
 
@@ -161,11 +163,19 @@ pre=$(curl -s -m 10 -X POST -H 'Content-Type: text/plain' \
 
 # ---- measure ----
 # name | url | script | items per request | pid of the server under test
-SCENARIOS=(
-  "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID"
-  "track|http://127.0.0.1:$GG_PORT/|track.lua|1|$GG_PID"
-  "multi20|http://127.0.0.1:$GG_PORT/|multi20.lua|20|$GG_PID"
-)
+if [[ "${SCENARIO_SET:-foundation}" == "mix" ]]; then
+  # The tracking issue's realistic mix over USERS users (set USERS=100000), after growing the store (GROW_DURATION).
+  SCENARIOS=(
+    "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID"
+    "mix|http://127.0.0.1:$GG_PORT/|mix.lua|17.5|$GG_PID"
+  )
+else
+  SCENARIOS=(
+    "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID"
+    "track|http://127.0.0.1:$GG_PORT/|track.lua|1|$GG_PID"
+    "multi20|http://127.0.0.1:$GG_PORT/|multi20.lua|20|$GG_PID"
+  )
+fi
 WRK_PREFIX=(); [[ -z "$WRK_CPUS" ]] || WRK_PREFIX=(taskset -c "$WRK_CPUS")
 export BENCH_WRK_DIR="$HERE/wrk" GG_APP_ID GG_CLIENT_KEY USERS
 
@@ -183,6 +193,14 @@ run_wrk() {  # name url script items duration outfile
   echo "# greengage: $SERVER_BIN, source $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') + $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -c . || true) changed files; baseline: $BASELINE_SRC"
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT_DIR/header.txt"
+
+if [[ -n "${GROW_DURATION:-}" ]]; then
+  # Grow the store first (multi of 30 tracks over USERS users), so the measured runs write into a large database.
+  log "growing the store ($GROW_DURATION of multi30)"
+  run_wrk grow "http://127.0.0.1:$GG_PORT/" multi20.lua 30 "$GROW_DURATION" "$OUT_DIR/grow.txt" || true
+  grown=$(grep -o '"actions_s":[0-9.]*' "$OUT_DIR/grow.txt" | cut -d: -f2)
+  log "grew by about $(awk -v a="${grown:-0}" -v d="${GROW_DURATION%s}" 'BEGIN{printf "%.0f", a*d}') actions ($grown actions/s)"
+fi
 
 if [[ "$WARMUP" != "0" ]]; then
   for s in "${SCENARIOS[@]}"; do
