@@ -3,9 +3,12 @@
 //
 // Usage:
 //   node harness.mjs --api http://127.0.0.1:<port>/api --app <appId> --key <production key> [--user <userId>]
-//                    [--timeout <ms>]
+//                    [--timeout <ms>] [--scenario session|day]
 //
 // Without --user the SDK runs anonymously (userId = its generated deviceId).
+//
+// --scenario day runs "a day in a user's life" instead (two sessions, states, purchases, attribute changes): see
+// scenario-day.mjs, which describes its calls and its output. The default, --scenario session, is this file's own:
 //
 // Scenario: setApiPath, setAppIdForProductionMode, setRequestBatching(true, 0), setVariables(defaults),
 // start(userId, attributes, callback), track(event, value, params), setUserAttributes(attributes), pauseSession,
@@ -34,6 +37,7 @@ try {
       key: { type: 'string' },
       user: { type: 'string' },
       timeout: { type: 'string', default: '20000' },
+      scenario: { type: 'string', default: 'session' },
     },
     strict: true,
   }).values;
@@ -41,7 +45,10 @@ try {
   finish(3, { ok: false, error: `usage: ${e.message}` });
 }
 if (!options.api || !options.app || !options.key) {
-  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>]' });
+  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day]' });
+}
+if (options.scenario !== 'session' && options.scenario !== 'day') {
+  finish(3, { ok: false, error: `usage: --scenario must be 'session' or 'day', not '${options.scenario}'` });
 }
 const overallTimeoutMs = Number(options.timeout);
 if (!Number.isFinite(overallTimeoutMs) || overallTimeoutMs <= 0) {
@@ -478,7 +485,20 @@ async function run() {
   finish(result.ok ? 0 : 1, result);
 }
 
-run().catch((e) => {
-  result.error = `exception: ${e?.stack ?? e}`;
-  finish(3, result);
-});
+if (options.scenario === 'day') {
+  // The day scenario keeps its own result and overall timer.
+  clearTimeout(overallTimer);
+  const dayResult = { ok: false, scenario: 'day', error: null };
+  import('./scenario-day.mjs')
+    .then(({ runDay }) => runDay({ Leanplum, options, wire, wireListeners, waitFor, finish, overallTimeoutMs }))
+    .catch((e) => {
+      dayResult.error = `exception: ${e?.stack ?? e}`;
+      dayResult.requests = wire;
+      finish(3, dayResult);
+    });
+} else {
+  run().catch((e) => {
+    result.error = `exception: ${e?.stack ?? e}`;
+    finish(3, result);
+  });
+}
