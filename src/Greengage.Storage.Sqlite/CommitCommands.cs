@@ -9,6 +9,15 @@ namespace Greengage.Storage.Sqlite;
 /// snapshot if any. A set with more than one
 /// statement runs inside a savepoint; a stale sequence number or snapshot version rolls back to it and reports
 /// <see cref="CommitOutcome.FenceViolated"/>.
+/// <para>
+/// A set with <see cref="UserWriteSet.EraseThroughSeq"/> is written as usual (fenced), then erased: the user's packed
+/// rows with <c>last_seq</c> at or below the point are deleted (this set's own rows included), the one row that may
+/// straddle the point is rewritten to keep only the records above it (its <c>first_pos</c> grows by the records cut
+/// off, so the kept ones keep their ingest sequence), a tombstone row (no records, <c>last_seq</c> = the point) keeps
+/// the fence above the erased sequence numbers, and the snapshot is deleted unless the set writes a fresh one. Every
+/// snapshot write is also refused below a tombstone. All of it runs inside the set's savepoint, so a set refused by the
+/// fence erases nothing.
+/// </para>
 /// </summary>
 internal sealed class CommitCommands : IDisposable
 {
@@ -26,6 +35,11 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _clearDeadline;
     private readonly SqliteCommand _insertSnapshot;
     private readonly SqliteCommand _updateSnapshot;
+    private readonly SqliteCommand _eraseLog;
+    private readonly SqliteCommand _findStraddler;
+    private readonly SqliteCommand _rewriteRow;
+    private readonly SqliteCommand _insertTombstone;
+    private readonly SqliteCommand _deleteSnapshot;
     private readonly Dictionary<(string App, string User), long> _userKeys = [];
     private readonly List<(string App, string User)> _addedInTransaction = [];
     private SqliteTransaction? _transaction;
@@ -49,15 +63,32 @@ internal sealed class CommitCommands : IDisposable
             """, ("@key", SqliteType.Integer), ("@deadline", SqliteType.Integer));
         _clearDeadline = Create("DELETE FROM session_deadlines WHERE user_key = @key;", ("@key", SqliteType.Integer));
         (string, SqliteType)[] snapshot = [("@key", SqliteType.Integer), ("@expected", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@state", SqliteType.Blob), ("@now", SqliteType.Integer)];
-        _insertSnapshot = Create("""
+        // A snapshot below an erasure point (a tombstone: a log row without records) would fold erased records back in.
+        const string AboveErasure =
+            "NOT EXISTS (SELECT 1 FROM activity_log WHERE user_key = @key AND last_seq > @seq AND length(records) = 0)";
+        _insertSnapshot = Create($"""
             INSERT INTO user_snapshots (user_key, version, seq, state, updated_ms)
-            VALUES (@key, @expected + 1, @seq, @state, @now)
+            SELECT @key, @expected + 1, @seq, @state, @now
+            WHERE {AboveErasure}
             ON CONFLICT (user_key) DO NOTHING;
             """, snapshot);
-        _updateSnapshot = Create("""
+        _updateSnapshot = Create($"""
             UPDATE user_snapshots SET version = @expected + 1, seq = @seq, state = @state, updated_ms = @now
-            WHERE user_key = @key AND version = @expected;
+            WHERE user_key = @key AND version = @expected AND {AboveErasure};
             """, snapshot);
+        (string, SqliteType)[] erasure = [("@key", SqliteType.Integer), ("@through", SqliteType.Integer)];
+        _eraseLog = Create("DELETE FROM activity_log WHERE user_key = @key AND last_seq <= @through;", erasure);
+        _findStraddler = Create("""
+            SELECT ingest, records, first_pos FROM activity_log
+            WHERE user_key = @key AND last_seq > @through ORDER BY last_seq LIMIT 1;
+            """, erasure);
+        _rewriteRow = Create("UPDATE activity_log SET records = @records, first_pos = @first WHERE ingest = @ingest;",
+            ("@ingest", SqliteType.Integer), ("@records", SqliteType.Blob), ("@first", SqliteType.Integer));
+        _insertTombstone = Create("""
+            INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @through, x'')
+            ON CONFLICT (user_key, last_seq) DO NOTHING;
+            """, erasure);
+        _deleteSnapshot = Create("DELETE FROM user_snapshots WHERE user_key = @key;", ("@key", SqliteType.Integer));
     }
 
     /// <summary>Writes every set inside <paramref name="transaction"/>; one outcome per set.</summary>
@@ -72,7 +103,7 @@ internal sealed class CommitCommands : IDisposable
             var key = UserKey(set.AppId, set.UserId);
             // One statement writes all or nothing; more than one needs a savepoint to undo the first on a fence.
             var statements = (set.Rows.Count > 0 ? 1 : 0) + (set.Snapshot is null ? 0 : 1) + (set.SessionDeadlineMs is null ? 0 : 1);
-            var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack;
+            var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack || set.EraseThroughSeq is not null;
             if (guarded)
                 Execute(_savepoint);
             var written = TryWrite(key, set, nowMs);
@@ -99,7 +130,8 @@ internal sealed class CommitCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _insertLog, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot })
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _insertLog, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
+                     _eraseLog, _findStraddler, _rewriteRow, _insertTombstone, _deleteSnapshot })
             command.Dispose();
     }
 
@@ -160,6 +192,9 @@ internal sealed class CommitCommands : IDisposable
             Execute(command);
         }
 
+        if (set.EraseThroughSeq is { } through)
+            Erase(key, through, keepSnapshot: set.Snapshot is not null);
+
         if (set.Snapshot is not { } snapshot)
             return true;
         var write = snapshot.ExpectedVersion == 0 ? _insertSnapshot : _updateSnapshot;
@@ -170,6 +205,59 @@ internal sealed class CommitCommands : IDisposable
         s[3].Value = snapshot.State;
         s[4].Value = nowMs;
         return Execute(write) == 1;
+    }
+
+    /// <summary>
+    /// Erases the user's log records at or below <paramref name="through"/> and, unless a fresh one follows, the
+    /// snapshot; leaves a tombstone at <paramref name="through"/>. Runs after the set's own rows were written.
+    /// </summary>
+    private void Erase(long key, long through, bool keepSnapshot)
+    {
+        _eraseLog.Parameters[0].Value = key;
+        _eraseLog.Parameters[1].Value = through;
+        Execute(_eraseLog);
+
+        // The user's packed rows hold disjoint, increasing sequence ranges (the fence), so only the first row left
+        // above the point can still hold records at or below it.
+        _findStraddler.Parameters[0].Value = key;
+        _findStraddler.Parameters[1].Value = through;
+        _findStraddler.Transaction = _transaction;
+        long ingest, firstPosition;
+        List<LogRow> records;
+        using (var reader = _findStraddler.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                records = [];
+                ingest = firstPosition = 0;
+            }
+            else
+            {
+                ingest = reader.GetInt64(0);
+                firstPosition = reader.GetInt64(2);
+                records = LogPacking.Unpack(ingest, "", "", reader.GetFieldValue<byte[]>(1), firstPosition).ToList();
+            }
+        }
+        var cut = records.TakeWhile(r => r.Seq <= through).Count();
+        if (cut > 0)
+        {
+            var kept = records.Skip(cut).Select(r => new NewLogRow(r.Seq, r.Kind, r.TimeMs, r.Body)).ToList();
+            var w = _rewriteRow.Parameters;
+            w[0].Value = ingest;
+            w[1].Value = LogPacking.Pack(kept, 0, kept.Count);
+            w[2].Value = firstPosition + cut;
+            Execute(_rewriteRow);
+        }
+
+        _insertTombstone.Parameters[0].Value = key;
+        _insertTombstone.Parameters[1].Value = through;
+        Execute(_insertTombstone);
+
+        if (!keepSnapshot)
+        {
+            _deleteSnapshot.Parameters[0].Value = key;
+            Execute(_deleteSnapshot);
+        }
     }
 
     /// <summary>The rows sorted by sequence number (the engine writes them in order; the contract does not demand it).</summary>

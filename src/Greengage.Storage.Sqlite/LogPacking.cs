@@ -7,7 +7,8 @@ namespace Greengage.Storage.Sqlite;
 /// <summary>
 /// Packs the log rows of one commit into one blob: for each row its sequence number, kind, time and body, as
 /// 7-bit-encoded integers and length-prefixed bytes. Unpacking yields the rows again, each with its logical ingest
-/// sequence <c>(ingest &lt;&lt; 16) | position</c>.
+/// sequence <c>(ingest &lt;&lt; 16) | position</c>. Positions start at the row's <c>first_pos</c>: 0, unless an erasure
+/// cut leading records off the row, so that the records it kept keep their ingest sequence.
 /// </summary>
 internal static class LogPacking
 {
@@ -30,11 +31,11 @@ internal static class LogPacking
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static IEnumerable<LogRow> Unpack(long ingest, string appId, string userId, byte[] packed)
+    public static IEnumerable<LogRow> Unpack(long ingest, string appId, string userId, byte[] packed, long firstPosition = 0)
     {
         var rows = new List<LogRow>();
         var offset = 0;
-        var position = 0L;
+        var position = firstPosition;
         while (offset < packed.Length)
         {
             var seq = (long)ReadVarint(packed, ref offset);

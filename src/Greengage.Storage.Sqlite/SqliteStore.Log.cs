@@ -18,7 +18,7 @@ public sealed partial class SqliteStore
             var rows = new List<LogRow>(Math.Min(limit, 4096));
             var from = afterIngestSeq < 0 ? 0 : afterIngestSeq >> LogPacking.IngestShift;
             using var command = Command(transaction, """
-                SELECT l.ingest, u.app_id, u.user_id, l.records
+                SELECT l.ingest, u.app_id, u.user_id, l.records, l.first_pos
                 FROM activity_log l JOIN users u ON u.user_key = l.user_key
                 WHERE l.ingest >= @from ORDER BY l.ingest LIMIT @batch;
                 """);
@@ -32,7 +32,7 @@ public sealed partial class SqliteStore
                     while (reader.Read() && rows.Count < limit)
                     {
                         lastIngest = reader.GetInt64(0);
-                        foreach (var row in LogPacking.Unpack(lastIngest, reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3)))
+                        foreach (var row in LogPacking.Unpack(lastIngest, reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3), reader.GetInt64(4)))
                         {
                             if (row.IngestSeq > afterIngestSeq && rows.Count < limit)
                                 rows.Add(row);
@@ -68,14 +68,14 @@ public sealed partial class SqliteStore
     private static IReadOnlyList<LogRow> ReadUserRows(SqliteTransaction transaction, long key, string appId, string userId, long afterSeq)
     {
         using var command = Command(transaction,
-            "SELECT ingest, records FROM activity_log WHERE user_key = @key AND last_seq > @after ORDER BY last_seq;");
+            "SELECT ingest, records, first_pos FROM activity_log WHERE user_key = @key AND last_seq > @after ORDER BY last_seq;");
         command.Parameters.AddWithValue("@key", key);
         command.Parameters.AddWithValue("@after", afterSeq);
         var rows = new List<LogRow>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            foreach (var row in LogPacking.Unpack(reader.GetInt64(0), appId, userId, reader.GetFieldValue<byte[]>(1)))
+            foreach (var row in LogPacking.Unpack(reader.GetInt64(0), appId, userId, reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)))
             {
                 if (row.Seq > afterSeq)
                     rows.Add(row);

@@ -84,6 +84,8 @@ public sealed partial class UserGrain(
             if (outcome == CommitOutcome.Committed)
             {
                 processor.Committed(writes);
+                if (writes.EraseThroughSeq is { } through)
+                    LogErased(logger, this.GetPrimaryKeyString(), through);
                 return null;
             }
             LogFenceViolated(logger, this.GetPrimaryKeyString());
@@ -109,6 +111,9 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Applying actions to {GrainKey} failed; the user is reloaded")]
     private static partial void LogApplyFailed(ILogger logger, string grainKey, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored activity of {GrainKey} erased through sequence number {Seq}")]
+    private static partial void LogErased(ILogger logger, string grainKey, long seq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Final snapshot of {GrainKey} skipped")]
     private static partial void LogSnapshotSkipped(ILogger logger, string grainKey, Exception exception);

@@ -38,7 +38,10 @@ public interface IUserStore
     Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken);
 }
 
-/// <summary>Reads the activity log in ingest order, in short transactions.</summary>
+/// <summary>
+/// Reads the activity log in ingest order, in short transactions. Records erased by a full erasure
+/// (<see cref="UserWriteSet.EraseThroughSeq"/>) are never returned again; the records kept keep their ingest sequence.
+/// </summary>
 public interface IActivityLogReader
 {
     /// <summary>Rows with <c>IngestSeq &gt; afterIngestSeq</c>, in ingest order, at most <paramref name="limit"/>.</summary>

@@ -28,8 +28,25 @@ public sealed record SnapshotWrite(long ExpectedVersion, long Seq, byte[] State)
 /// When the user's open session times out (Unix ms), for the idle-session sweep: null leaves the stored deadline as it
 /// is, 0 or less removes it (no open session). The stored deadline may be earlier than the real one, never later.
 /// </param>
+/// <param name="EraseThroughSeq">
+/// Full erasure (<c>deleteUser</c> with <c>fullErasure</c>): null erases nothing. Otherwise, in the same transaction and
+/// only if the set commits, every log record of this user with a sequence number at or below this value is deleted:
+/// rows committed earlier and this set's own <see cref="Rows"/> alike (its rows above the value are kept), so neither
+/// <see cref="IUserStore.LoadAsync"/> nor <see cref="IActivityLogReader"/> returns them again. Records above the value
+/// keep their ingest sequence. The user's stored snapshot goes too: the set's <see cref="Snapshot"/>, if any, replaces
+/// it (fenced on its expected version as always), otherwise it is deleted and the next snapshot write expects
+/// version 0. The fence outlives the erased rows: a later set whose first sequence number is at or below the user's
+/// last committed one, or at or below an erasure point, is refused; so is any snapshot whose
+/// <see cref="SnapshotWrite.Seq"/> is below an erasure point (it would fold erased records back in). A set refused by
+/// the fence erases nothing.
+/// </param>
 public sealed record UserWriteSet(
-    string AppId, string UserId, IReadOnlyList<NewLogRow> Rows, SnapshotWrite? Snapshot, long? SessionDeadlineMs = null);
+    string AppId,
+    string UserId,
+    IReadOnlyList<NewLogRow> Rows,
+    SnapshotWrite? Snapshot,
+    long? SessionDeadlineMs = null,
+    long? EraseThroughSeq = null);
 
 /// <summary>A user whose open session may have timed out.</summary>
 public sealed record DueSession(string AppId, string UserId, long DeadlineMs);
@@ -38,7 +55,10 @@ public sealed record DueSession(string AppId, string UserId, long DeadlineMs);
 public enum CommitOutcome
 {
     Committed,
-    /// <summary>The snapshot version or a log sequence number was taken by another writer; nothing was written.</summary>
+    /// <summary>
+    /// The snapshot version or a log sequence number was taken by another writer (or lies at or below an erasure
+    /// point); nothing was written.
+    /// </summary>
     FenceViolated,
 }
 

@@ -23,6 +23,9 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
     /// <summary>The session deadline last committed (0: none); null when unknown.</summary>
     private long? _storedDeadline = 0;
 
+    /// <summary>The sequence number of the last <c>deleteUser</c> with <c>fullErasure</c> applied in this batch, if any.</summary>
+    private long? _eraseThrough;
+
     public string AppId { get; } = appId;
 
     public string UserId { get; } = userId;
@@ -61,12 +64,17 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
             results[i] = ApplyOne(batch, batch.Items[i], rows);
 
         var nowMs = batch.Arrival.ToUnixTimeMilliseconds();
-        var snapshotDue = _seq - _snapshotSeq >= policy.EveryRecords
+        // Full erasure: the store deletes every record through the delete's own, so the state after the batch must be
+        // in a fresh snapshot written with it (a reload then sees the retry marks and block that outlive the delete).
+        var eraseThrough = _eraseThrough;
+        _eraseThrough = null;
+        var snapshotDue = eraseThrough is not null
+            || _seq - _snapshotSeq >= policy.EveryRecords
             || (_seq > _snapshotSeq && nowMs - _lastSnapshotMs >= policy.EveryInterval.TotalMilliseconds);
         var deadline = DeadlineToStore(nowMs);
         if (rows.Count == 0 && !snapshotDue && deadline is null)
             return (results, null);
-        return (results, new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline));
+        return (results, new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline, eraseThrough));
     }
 
     /// <summary>A snapshot of everything applied since the last one, or null when there is nothing new.</summary>
@@ -104,6 +112,10 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
             _snapshotVersion = s.ExpectedVersion + 1;
             _snapshotSeq = s.Seq;
         }
+        else if (writes.EraseThroughSeq is not null)
+        {
+            _snapshotVersion = 0; // the erasure deleted the stored snapshot
+        }
     }
 
     private SnapshotWrite TakeSnapshot(long nowMs)
@@ -134,6 +146,8 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
                 State.Apply(stamped);
                 _seq++;
                 rows.Add(new NewLogRow(_seq, stamped.KindName, stamped.TimeMs, UserJson.Serialize(stamped)));
+                if (stamped is UserDeleted { FullErasure: true })
+                    _eraseThrough = _seq;
             });
             // Before anything can record (the idle-session close included), once the common parameters were read: a
             // blocked user's writes answer 451, and a CreateNever item for a missing user is skipped with a warning.

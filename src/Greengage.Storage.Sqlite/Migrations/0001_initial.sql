@@ -36,11 +36,17 @@ CREATE TABLE user_snapshots (
 -- (ingest << 16) | its position in the row; ingest grows in commit order (one writer, AUTOINCREMENT). The fence:
 -- a commit whose first sequence number is not above the user's last committed one (a stale activation, a
 -- duplicate) is refused whole; the (user_key, last_seq) index answers that with one seek.
+-- Full erasure (UserWriteSet.EraseThroughSeq) deletes the user's rows with last_seq <= the erasure point, rewrites a
+-- row straddling it to keep only the records above (first_pos then counts the records cut off, so the kept ones keep
+-- their ingest sequence), and leaves a tombstone: a row with no records (records = x'') and last_seq = the erasure
+-- point. The tombstone keeps the fence above the erased sequence numbers, and a snapshot whose seq is below a
+-- tombstone is refused. No other row has empty records.
 CREATE TABLE activity_log (
     ingest    INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     user_key  INTEGER NOT NULL,
     last_seq  INTEGER NOT NULL,
     records   BLOB    NOT NULL,
+    first_pos INTEGER NOT NULL DEFAULT 0,
     UNIQUE (user_key, last_seq)
 ) STRICT;
 

@@ -151,7 +151,7 @@ public sealed record UserUnblocked : UserRecord
 
 /// <summary>
 /// <c>deleteUser</c>: the live state starts over (the user no longer exists). The retry marks and a block outlive it.
-/// <see cref="FullErasure"/> asks for the user's stored activity to be erased as well (a storage job).
+/// <see cref="FullErasure"/> also erases the user's stored activity through this record, in the same commit.
 /// </summary>
 public sealed record UserDeleted : UserRecord
 {
