@@ -275,13 +275,19 @@ echo "CPU % = CPU seconds / wall seconds x 100 over one run (200 = both cores); 
 echo "Greengage data directory after the runs: $(du -sh "$WORK/data" | cut -f1) ($(cd "$WORK/data" && ls -l | awk 'NR > 1 { printf "%s %.0f MB; ", $9, $5 / 1048576 }'))"
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-TRACK_RPS=$(median track 3); MULTI_APS=$(median multi20 4); MULTI_P99=$(median multi20 7)
-tb=$(awk -v a="$TRACK_RPS" -v b="$BASE_RPS" 'BEGIN { print (b > 0 && a / b >= 0.40) ? "met" : "NOT met" }')
-tc=$(awk -v a="$MULTI_APS" -v p="$MULTI_P99" 'BEGIN { print (a >= 100000 && p < 50) ? "met" : "NOT met" }')
 echo
 echo "Targets:"
-echo "- (b) track req/s >= 40% of baseline: $(awk -v a="$TRACK_RPS" -v b="$BASE_RPS" 'BEGIN { printf (b > 0 ? "%.1f%%" : "-"), 100 * a / b }') -> $tb"
-echo "- (c) multi20 >= 100,000 acknowledged actions/s with p99 < 50 ms: $(printf '%.0f' "$MULTI_APS") actions/s, p99 $(printf '%.2f' "$MULTI_P99") ms -> $tc"
+if [[ "${SCENARIO_SET:-foundation}" == "mix" ]]; then
+  MIX_APS=$(median mix 4); MIX_P99=$(median mix 7)
+  tm=$(awk -v a="$MIX_APS" -v p="$MIX_P99" 'BEGIN { print (a >= 100000 && p < 50) ? "met" : "NOT met" }')
+  echo "- tracking mix >= 100,000 durable actions/s with p99 < 50 ms: $(printf '%.0f' "$MIX_APS") actions/s, p99 $(printf '%.2f' "$MIX_P99") ms -> $tm"
+else
+  TRACK_RPS=$(median track 3); MULTI_APS=$(median multi20 4); MULTI_P99=$(median multi20 7)
+  tb=$(awk -v a="$TRACK_RPS" -v b="$BASE_RPS" 'BEGIN { print (b > 0 && a / b >= 0.40) ? "met" : "NOT met" }')
+  tc=$(awk -v a="$MULTI_APS" -v p="$MULTI_P99" 'BEGIN { print (a >= 100000 && p < 50) ? "met" : "NOT met" }')
+  echo "- (b) track req/s >= 40% of baseline: $(awk -v a="$TRACK_RPS" -v b="$BASE_RPS" 'BEGIN { printf (b > 0 ? "%.1f%%" : "-"), 100 * a / b }') -> $tb"
+  echo "- (c) multi20 >= 100,000 acknowledged actions/s with p99 < 50 ms: $(printf '%.0f' "$MULTI_APS") actions/s, p99 $(printf '%.2f' "$MULTI_P99") ms -> $tc"
+fi
 [[ "${SMOKE:-0}" != "1" ]] || echo "  (SMOKE=1: a ${DURATION} cold run; these figures mean nothing)"
 echo
 cat "$OUT_DIR/summary.txt"
