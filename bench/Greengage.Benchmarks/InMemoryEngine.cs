@@ -56,6 +56,18 @@ public sealed class InMemoryUserGateway(UserActionTable actions, SnapshotPolicy 
 }
 
 /// <summary>One app with fixed keys, for <see cref="AppDirectory.LoadAsync"/>; nothing else is used.</summary>
+/// <summary>The payloads always name a user, so the device-to-user index is never asked; nothing else is used.</summary>
+internal sealed class NoDeviceIndex : IUserStore
+{
+    public Task<string?> FindUserByDeviceAsync(string appId, string deviceId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    public Task<StoredUser> LoadAsync(string appId, string userId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<CommitOutcome>> CommitAsync(IReadOnlyList<UserWriteSet> sets, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
 internal sealed class StaticAppStore(StoredApp app) : IAppStore
 {
     public Task<IReadOnlyList<StoredApp>> ListAppsAsync(CancellationToken cancellationToken) =>
@@ -100,7 +112,7 @@ public sealed class InMemoryEngine
         var directory = new AppDirectory(new StaticAppStore(app));
         directory.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
         var gateway = new InMemoryUserGateway(UserActionTable.Default, new SnapshotPolicy(), limits);
-        var dispatcher = new ApiDispatcher(directory, gateway, AppActionTable.Default, limits, TimeProvider.System);
+        var dispatcher = new ApiDispatcher(directory, gateway, new NoDeviceIndex(), AppActionTable.Default, limits, TimeProvider.System);
         return new InMemoryEngine(limits, gateway, dispatcher);
     }
 }

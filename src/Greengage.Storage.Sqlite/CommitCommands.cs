@@ -31,6 +31,7 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _findUser;
     private readonly SqliteCommand _insertUser;
     private readonly SqliteCommand _insertLog;
+    private readonly SqliteCommand _linkDevice;
     private readonly SqliteCommand _setDeadline;
     private readonly SqliteCommand _clearDeadline;
     private readonly SqliteCommand _insertSnapshot;
@@ -61,6 +62,10 @@ internal sealed class CommitCommands : IDisposable
             INSERT INTO session_deadlines (user_key, deadline_ms) VALUES (@key, @deadline)
             ON CONFLICT (user_key) DO UPDATE SET deadline_ms = excluded.deadline_ms;
             """, ("@key", SqliteType.Integer), ("@deadline", SqliteType.Integer));
+        _linkDevice = Create("""
+            INSERT INTO device_users (app_id, device_id, user_key) VALUES (@app, @device, @key)
+            ON CONFLICT (app_id, device_id) DO UPDATE SET user_key = excluded.user_key WHERE user_key <> excluded.user_key;
+            """, ("@app", SqliteType.Text), ("@device", SqliteType.Text), ("@key", SqliteType.Integer));
         _clearDeadline = Create("DELETE FROM session_deadlines WHERE user_key = @key;", ("@key", SqliteType.Integer));
         (string, SqliteType)[] snapshot = [("@key", SqliteType.Integer), ("@expected", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@state", SqliteType.Blob), ("@now", SqliteType.Integer)];
         // A snapshot below an erasure point (a tombstone: a log row without records) would fold erased records back in.
@@ -102,7 +107,8 @@ internal sealed class CommitCommands : IDisposable
             var set = sets[i];
             var key = UserKey(set.AppId, set.UserId);
             // One statement writes all or nothing; more than one needs a savepoint to undo the first on a fence.
-            var statements = (set.Rows.Count > 0 ? 1 : 0) + (set.Snapshot is null ? 0 : 1) + (set.SessionDeadlineMs is null ? 0 : 1);
+            var statements = (set.Rows.Count > 0 ? 1 : 0) + (set.Snapshot is null ? 0 : 1) + (set.SessionDeadlineMs is null ? 0 : 1)
+                + (set.LinkedDevices?.Count ?? 0);
             var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack || set.EraseThroughSeq is not null;
             if (guarded)
                 Execute(_savepoint);
@@ -130,7 +136,7 @@ internal sealed class CommitCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _insertLog, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _insertLog, _linkDevice, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
                      _eraseLog, _findStraddler, _rewriteRow, _insertTombstone, _deleteSnapshot })
             command.Dispose();
     }
@@ -181,6 +187,15 @@ internal sealed class CommitCommands : IDisposable
                 if (Execute(_insertLog) != 1)
                     return false;
             }
+        }
+
+        foreach (var device in set.LinkedDevices ?? [])
+        {
+            var link = _linkDevice.Parameters;
+            link[0].Value = set.AppId;
+            link[1].Value = device;
+            link[2].Value = key;
+            Execute(_linkDevice);
         }
 
         if (set.SessionDeadlineMs is { } deadline)

@@ -81,4 +81,21 @@ public sealed partial class SqliteStore
             return due;
         }, cancellationToken);
     }
+
+    /// <summary>The user a device belongs to, or null (one short read).</summary>
+    public Task<string?> FindUserByDeviceAsync(string appId, string deviceId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(deviceId);
+        return ReadAsync(transaction =>
+        {
+            using var command = Command(transaction, """
+                SELECT u.user_id FROM device_users d JOIN users u ON u.user_key = d.user_key
+                WHERE d.app_id = @app AND d.device_id = @device;
+                """);
+            command.Parameters.AddWithValue("@app", appId);
+            command.Parameters.AddWithValue("@device", deviceId);
+            return command.ExecuteScalar() as string;
+        }, cancellationToken);
+    }
 }

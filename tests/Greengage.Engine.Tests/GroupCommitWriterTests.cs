@@ -17,6 +17,9 @@ public sealed class GroupCommitWriterTests
         public Task<StoredUser> LoadAsync(string appId, string userId, CancellationToken cancellationToken) =>
             Task.FromResult(new StoredUser(null, []));
 
+        public Task<string?> FindUserByDeviceAsync(string appId, string deviceId, CancellationToken cancellationToken) =>
+            Task.FromResult<string?>(null);
+
         public Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<DueSession>>([]);
 

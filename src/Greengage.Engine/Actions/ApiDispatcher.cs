@@ -1,4 +1,5 @@
 using Greengage.Engine.Apps;
+using Greengage.Engine.Storage;
 using Greengage.Engine.Users;
 using Greengage.Protocol.Actions;
 using Greengage.Protocol.Requests;
@@ -12,7 +13,7 @@ namespace Greengage.Engine.Actions;
 /// devMode; sends runs of consecutive items for the same user to that user's grain (one call per run, runs of one
 /// user in order, different users at once) and app actions to their handlers. Returns one result per item, in order.
 /// </summary>
-public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, AppActionTable appActions, ProtocolLimits limits, TimeProvider time)
+public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, IUserStore store, AppActionTable appActions, ProtocolLimits limits, TimeProvider time)
 {
     public async Task<ActionResult[]> DispatchAsync(ApiRequest request, CancellationToken cancellationToken)
     {
@@ -26,9 +27,11 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, AppActi
         UserBatch? current = null;
         List<UserBatchItem>? currentItems = null;
 
+        var routes = request.Items.Select(RouteOf).ToArray();
+        await ResolveDeviceOnlyAsync(routes, cancellationToken);
         foreach (var item in request.Items)
         {
-            var route = RouteOf(item);
+            var route = routes[item.Index];
             if (route.Failure is { } fail)
             {
                 results[item.Index] = fail;
@@ -60,6 +63,25 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, AppActi
         }
         await Task.WhenAll(work);
         return results;
+    }
+
+    /// <summary>
+    /// Device-only user actions (spec 6.1: <c>deviceId</c> without <c>userId</c>) act on the user the device belongs to,
+    /// found in the device-to-user index; a device no user has used yet stands for its own anonymous user.
+    /// </summary>
+    private async Task ResolveDeviceOnlyAsync(Route[] routes, CancellationToken cancellationToken)
+    {
+        Dictionary<(string, string), string?>? found = null;
+        for (var i = 0; i < routes.Length; i++)
+        {
+            if (routes[i] is not { DeviceOnly: true, App: { } app, UserId: { } device } route)
+                continue;
+            found ??= [];
+            if (!found.TryGetValue((app.AppId, device), out var owner))
+                found[(app.AppId, device)] = owner = await store.FindUserByDeviceAsync(app.AppId, device, cancellationToken);
+            if (owner is not null)
+                routes[i] = route with { UserId = owner };
+        }
     }
 
     /// <summary>
@@ -108,12 +130,13 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, AppActi
             if (info.Scope == ActionScope.App)
                 return new(null, info, app, null, devMode);
 
-            var userId = p.String(WireNames.UserId) ?? p.String(WireNames.DeviceId);
+            var explicitUser = p.String(WireNames.UserId);
+            var userId = explicitUser ?? p.String(WireNames.DeviceId);
             if (userId is null)
                 return new(ActionResult.Fail(400, "'userId' or 'deviceId' must be provided"));
             if (userId.Length > limits.MaxIdLength || (p.String(WireNames.DeviceId)?.Length ?? 0) > limits.MaxIdLength)
                 return new(ActionResult.Fail(400, $"User and device ids must be at most {limits.MaxIdLength} characters long."));
-            return new(null, info, app, userId, devMode);
+            return new(null, info, app, userId, devMode, DeviceOnly: explicitUser is null);
         }
         catch (InvalidParameterException e)
         {
@@ -147,5 +170,5 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, AppActi
             results[batch.Items[i].Index] = answers[i];
     }
 
-    private sealed record Route(ActionResult? Failure, ActionInfo? Info = null, AppEntry? App = null, string? UserId = null, bool DevMode = false);
+    private sealed record Route(ActionResult? Failure, ActionInfo? Info = null, AppEntry? App = null, string? UserId = null, bool DevMode = false, bool DeviceOnly = false);
 }

@@ -34,6 +34,9 @@ public interface IUserStore
     /// </summary>
     Task<IReadOnlyList<CommitOutcome>> CommitAsync(IReadOnlyList<UserWriteSet> sets, CancellationToken cancellationToken);
 
+    /// <summary>The user a device belongs to (the last user whose commit linked it), or null.</summary>
+    Task<string?> FindUserByDeviceAsync(string appId, string deviceId, CancellationToken cancellationToken);
+
     /// <summary>Users whose stored session deadline is at or before <paramref name="nowMs"/>, earliest first.</summary>
     Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken);
 }

@@ -46,7 +46,11 @@ public sealed record UserWriteSet(
     IReadOnlyList<NewLogRow> Rows,
     SnapshotWrite? Snapshot,
     long? SessionDeadlineMs = null,
-    long? EraseThroughSeq = null);
+    long? EraseThroughSeq = null,
+    IReadOnlyList<string>? LinkedDevices = null);
+
+// LinkedDevices (on UserWriteSet): device ids this user used in the commit; the device-to-user index maps each to
+// this user from then on (the last user to use a device owns it), so device-only requests find their user.
 
 /// <summary>A user whose open session may have timed out.</summary>
 public sealed record DueSession(string AppId, string UserId, long DeadlineMs);

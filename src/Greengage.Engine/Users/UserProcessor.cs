@@ -20,6 +20,24 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
     private long _snapshotSeq;
     private long _lastSnapshotMs;
 
+    /// <summary>Devices this activation has linked to the user in the device-to-user index (spec 6.1).</summary>
+    private readonly HashSet<string> _linkedDevices = new(StringComparer.Ordinal);
+
+    /// <summary>Devices of this batch's records not yet linked by this activation (one upsert each, once).</summary>
+    private readonly List<string> _batchDevices = [];
+
+    private List<string>? LinkedDevices(List<NewLogRow> rows)
+    {
+        if (rows.Count == 0 || _batchDevices.Count == 0)
+        {
+            _batchDevices.Clear();
+            return null;
+        }
+        var devices = new List<string>(_batchDevices);
+        _batchDevices.Clear();
+        return devices;
+    }
+
     /// <summary>The session deadline last committed (0: none); null when unknown.</summary>
     private long? _storedDeadline = 0;
 
@@ -74,7 +92,8 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
         var deadline = DeadlineToStore(nowMs);
         if (rows.Count == 0 && !snapshotDue && deadline is null)
             return (results, null);
-        return (results, new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline, eraseThrough));
+        return (results, new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline, eraseThrough,
+            LinkedDevices(rows)));
     }
 
     /// <summary>A snapshot of everything applied since the last one, or null when there is nothing new.</summary>
@@ -105,6 +124,8 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
     /// <summary>Called after a write set committed: the snapshot it carried is now the stored one.</summary>
     public void Committed(UserWriteSet writes)
     {
+        foreach (var device in writes.LinkedDevices ?? [])
+            _linkedDevices.Add(device);
         if (writes.SessionDeadlineMs is { } deadline)
             _storedDeadline = deadline;
         if (writes.Snapshot is { } s)
@@ -146,6 +167,8 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
                 State.Apply(stamped);
                 _seq++;
                 rows.Add(new NewLogRow(_seq, stamped.KindName, stamped.TimeMs, UserJson.Serialize(stamped)));
+                if (stamped.DeviceId is { } usedDevice && !_linkedDevices.Contains(usedDevice) && !_batchDevices.Contains(usedDevice))
+                    _batchDevices.Add(usedDevice);
                 if (stamped is UserDeleted { FullErasure: true })
                     _eraseThrough = _seq;
             });

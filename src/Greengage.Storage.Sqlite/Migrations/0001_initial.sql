@@ -58,6 +58,14 @@ CREATE TABLE session_deadlines (
 
 CREATE INDEX session_deadlines_due ON session_deadlines (deadline_ms);
 
+-- Which user each device belongs to: the last user whose commit used it (spec 6.1: device-only requests).
+CREATE TABLE device_users (
+    app_id    TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    user_key  INTEGER NOT NULL,
+    PRIMARY KEY (app_id, device_id)
+) WITHOUT ROWID, STRICT;
+
 CREATE TABLE work_items (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     queue          TEXT    NOT NULL,
