@@ -155,11 +155,13 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
             var mark = RequestMarkOf(item.Parameters);
             var device = item.Parameters.String(WireNames.DeviceId);
             var replay = mark is not null && State.Retries.Seen(device ?? "", mark);
-            var context = new UserActionContext(batch, item, State, replay, limits, _sessions, record =>
+            UserActionContext? context = null;
+            context = new UserActionContext(batch, item, State, replay, limits, _sessions, record =>
             {
+                // The item's corrected time and device were read once, by the context.
                 var stamped = record with
                 {
-                    TimeMs = record.TimeMs == 0 ? ClientClock.CorrectMs(batch.Arrival, batch.EnvelopeTimeSeconds, item.Parameters.Double(WireNames.Time)) : record.TimeMs,
+                    TimeMs = record.TimeMs == 0 ? context!.TimeMs : record.TimeMs,
                     DeviceId = record.DeviceId ?? device,
                     Request = mark,
                     IsDeveloper = item.DevMode,

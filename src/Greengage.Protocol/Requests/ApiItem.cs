@@ -11,20 +11,8 @@ namespace Greengage.Protocol.Requests;
 /// <param name="ParseError">Set when the element could not be read at all (for example, not a JSON object).</param>
 public sealed record ApiItem(int Index, ParameterSet Parameters, string? ParseError = null)
 {
-    public string? Action => ParseError is null ? SafeString(WireNames.Action) : null;
+    public string? Action => ParseError is null ? Parameters.StringOrNull(WireNames.Action) : null;
 
     /// <summary>The request id to echo, when the client sent one.</summary>
-    public string? ReqId => SafeString(WireNames.ReqId);
-
-    private string? SafeString(string name)
-    {
-        try
-        {
-            return Parameters.String(name);
-        }
-        catch (InvalidParameterException)
-        {
-            return null;
-        }
-    }
+    public string? ReqId => Parameters.StringOrNull(WireNames.ReqId);
 }

@@ -25,7 +25,7 @@ public static class RequestParser
             AddJsonBody(values, jsonBody, limits);
 
         var envelope = new ParameterSet(values) { MaxJsonDepth = limits.MaxJsonDepth };
-        var action = SafeText(envelope, WireNames.Action);
+        var action = envelope.StringOrNull(WireNames.Action);
         if (!string.Equals(action, WireNames.Multi, StringComparison.Ordinal))
             return new ApiRequest(envelope, [new ApiItem(0, envelope)], IsMulti: false);
 
@@ -130,18 +130,6 @@ public static class RequestParser
                 return false;
         }
         return true;
-    }
-
-    private static string? SafeText(ParameterSet set, string name)
-    {
-        try
-        {
-            return set.String(name);
-        }
-        catch (InvalidParameterException)
-        {
-            return null;
-        }
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -36,6 +36,10 @@ public sealed class ParameterSet
         return Lenient.ToText(v) ?? throw Invalid(name, "text");
     }
 
+    /// <summary>The text value, or null when it is absent or not text (never throws: for echoing and routing).</summary>
+    public string? StringOrNull(string name) =>
+        TryGet(name, out var v) ? Lenient.ToText(v) : null;
+
     public string RequiredString(string name) =>
         String(name) ?? throw new InvalidParameterException($"'{name}' must be provided");
 
