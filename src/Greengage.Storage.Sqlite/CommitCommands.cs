@@ -28,6 +28,9 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _savepoint;
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _rollbackTo;
+    private readonly SqliteCommand _savepointPair;
+    private readonly SqliteCommand _releasePair;
+    private readonly SqliteCommand _rollbackToPair;
     private readonly SqliteCommand _findUser;
     private readonly SqliteCommand _insertUser;
     private readonly SqliteCommand _insertLog;
@@ -51,6 +54,9 @@ internal sealed class CommitCommands : IDisposable
         _savepoint = Create("SAVEPOINT write_set;");
         _release = Create("RELEASE write_set;");
         _rollbackTo = Create("ROLLBACK TO write_set;");
+        _savepointPair = Create("SAVEPOINT write_pair;");
+        _releasePair = Create("RELEASE write_pair;");
+        _rollbackToPair = Create("ROLLBACK TO write_pair;");
         _findUser = Create("SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
         _insertUser = Create("INSERT INTO users (app_id, user_id) VALUES (@app, @user) RETURNING user_key;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
         _insertLog = Create("""
@@ -105,24 +111,43 @@ internal sealed class CommitCommands : IDisposable
         for (var i = 0; i < sets.Count; i++)
         {
             var set = sets[i];
-            var key = UserKey(set.AppId, set.UserId);
-            // One statement writes all or nothing; more than one needs a savepoint to undo the first on a fence.
-            var statements = (set.Rows.Count > 0 ? 1 : 0) + (set.Snapshot is null ? 0 : 1) + (set.SessionDeadlineMs is null ? 0 : 1)
-                + (set.LinkedDevices?.Count ?? 0);
-            var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack || set.EraseThroughSeq is not null;
-            if (guarded)
-                Execute(_savepoint);
-            var written = TryWrite(key, set, nowMs);
-            if (guarded)
+            if (set.Along is not { } along)
             {
-                if (!written)
-                    Execute(_rollbackTo);
-                Execute(_release);
+                outcomes[i] = WriteSet(set, nowMs) ? CommitOutcome.Committed : CommitOutcome.FenceViolated;
+                continue;
             }
+            // Two users at once (a login): both sets inside one more savepoint, undone together if either is refused.
+            // Keys first, outside it: a key created inside and rolled back would stay in the cache.
+            UserKey(set.AppId, set.UserId);
+            UserKey(along.AppId, along.UserId);
+            Execute(_savepointPair);
+            var written = WriteSet(along, nowMs) && WriteSet(set, nowMs);
+            if (!written)
+                Execute(_rollbackToPair);
+            Execute(_releasePair);
             outcomes[i] = written ? CommitOutcome.Committed : CommitOutcome.FenceViolated;
         }
         _transaction = null;
         return outcomes;
+    }
+
+    private bool WriteSet(UserWriteSet set, long nowMs)
+    {
+        var key = UserKey(set.AppId, set.UserId);
+        // One statement writes all or nothing; more than one needs a savepoint to undo the first on a fence.
+        var statements = (set.Rows.Count > 0 ? 1 : 0) + (set.Snapshot is null ? 0 : 1) + (set.SessionDeadlineMs is null ? 0 : 1)
+            + (set.LinkedDevices?.Count ?? 0);
+        var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack || set.EraseThroughSeq is not null;
+        if (guarded)
+            Execute(_savepoint);
+        var written = TryWrite(key, set, nowMs);
+        if (guarded)
+        {
+            if (!written)
+                Execute(_rollbackTo);
+            Execute(_release);
+        }
+        return written;
     }
 
     /// <summary>The transaction failed and rolled back: keys created in it no longer exist.</summary>
@@ -136,7 +161,7 @@ internal sealed class CommitCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _findUser, _insertUser, _insertLog, _linkDevice, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _savepointPair, _releasePair, _rollbackToPair, _findUser, _insertUser, _insertLog, _linkDevice, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
                      _eraseLog, _findStraddler, _rewriteRow, _insertTombstone, _deleteSnapshot })
             command.Dispose();
     }

@@ -13,6 +13,9 @@ public sealed class PersistedFormatTests
 {
     private static string Json(UserRecord r) => Encoding.UTF8.GetString(UserJson.Serialize(r));
 
+    /// <summary>A merge record carries the source's state in the snapshot format.</summary>
+    private static readonly string EmptyState = Encoding.UTF8.GetString(new UserState().Serialize());
+
     public static TheoryData<UserRecord, string> Records => new()
     {
         { new SessionStarted { TimeMs = 1, DeviceId = "d", SessionId = "s", Background = true, Request = new RequestMark("u", "r"), IsDeveloper = true },
@@ -42,6 +45,10 @@ public sealed class PersistedFormatTests
         { new UserBlocked { TimeMs = 18 }, """{"k":"block","t":18}""" },
         { new UserUnblocked { TimeMs = 19 }, """{"k":"unblock","t":19}""" },
         { new UserDeleted { TimeMs = 20, FullErasure = true }, """{"k":"user.delete","full":true,"t":20}""" },
+        { new UserMoved { TimeMs = 21, ToUserId = "alice" }, """{"k":"user.moved","to":"alice","t":21}""" },
+        { new UserSwitched { TimeMs = 22, ToUserId = "bob" }, """{"k":"user.switch","to":"bob","t":22}""" },
+        { new UserMerged { TimeMs = 23, FromUserId = "d1", Login = true, State = new UserState() },
+            """{"k":"user.merged","from":"d1","login":true,"state":""" + EmptyState + ""","t":23}""" },
     };
 
     [Theory]
@@ -56,6 +63,6 @@ public sealed class PersistedFormatTests
     public void Snapshot_ComponentNames_AreFrozen()
     {
         var json = JsonDocument.Parse(new UserState().Serialize()).RootElement;
-        Assert.Equal(["profile", "aggregates", "devices", "sessions", "retries", "states", "source", "block"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["profile", "aggregates", "devices", "sessions", "retries", "states", "source", "block", "identity"], json.EnumerateObject().Select(p => p.Name));
     }
 }

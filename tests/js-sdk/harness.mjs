@@ -3,12 +3,12 @@
 //
 // Usage:
 //   node harness.mjs --api http://127.0.0.1:<port>/api --app <appId> --key <production key> [--user <userId>]
-//                    [--timeout <ms>] [--scenario session|day]
+//                    [--timeout <ms>] [--scenario session|day] [--login <userId>]
 //
 // Without --user the SDK runs anonymously (userId = its generated deviceId).
 //
 // --scenario day runs "a day in a user's life" instead (two sessions, states, purchases, attribute changes): see
-// scenario-day.mjs, which describes its calls and its output. The default, --scenario session, is this file's own:
+// scenario-day.mjs, which describes its calls and its output; with --login the second session logs in as that user. The default, --scenario session, is this file's own:
 //
 // Scenario: setApiPath, setAppIdForProductionMode, setRequestBatching(true, 0), setVariables(defaults),
 // start(userId, attributes, callback), track(event, value, params), setUserAttributes(attributes), pauseSession,
@@ -36,6 +36,7 @@ try {
       app: { type: 'string' },
       key: { type: 'string' },
       user: { type: 'string' },
+      login: { type: 'string' },
       timeout: { type: 'string', default: '20000' },
       scenario: { type: 'string', default: 'session' },
     },

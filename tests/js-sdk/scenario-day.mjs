@@ -8,11 +8,12 @@
 //   session 1: start(attributes) → advanceTo("Home") → track("Open") → trackPurchase(4.99, "USD", {item: "gem"})
 //              → advanceTo("Shop", "info", {from: "home"}) → setUserAttributes({plan: "gold", visits: 1})
 //              → pauseSession → resumeSession → stop
-//   session 2: start → track("Open") → advanceTo("Home") → setUserAttributes({visits: 2, plan: null})
+//   session 2: start → [setUserId(login)] → track("Open") → advanceTo("Home") → setUserAttributes({visits: 2, plan: null})
 //              → trackPurchase(1.00) → stop
 //
-// There is deliberately no login (setUserId / setUserAttributes(newUserId, …)): the server does not implement the
-// newUserId switch yet. Add it here once it does.
+// With --login <id>, session 2 logs in right after its start: setUserId sends setUserAttributes with newUserId (the
+// item's userId is still the old one) and the SDK uses the new id from its next call on. Run anonymously, that is a
+// login (or a register) that moves the whole anonymous day to the new id; run with --user, a switch.
 //
 // A second start after stop in the same page is what JS 1.9.0 supports (src/LeanplumInternal.ts `start`): without
 // useSessionLength there is no startFromCache, so it sends a real `start`. Its callback, though, is useless:
@@ -37,7 +38,7 @@ const PURCHASE_2 = { value: 1.0 };
  * The SDK calls in call order with the action each produces, grouped by the request they are expected to leave in.
  * With cooldown 0 a batched call leaves only with the next urgent one (start, pauseSession, resumeSession, stop).
  */
-const EXPECTED_REQUESTS = [
+const EXPECTED_REQUESTS_WITHOUT_LOGIN = [
   [['start#1', 'start']],
   [
     ['advanceTo(Home)#1', 'advance'],
@@ -59,9 +60,19 @@ const EXPECTED_REQUESTS = [
   ],
 ];
 
+/** With --login, setUserId leaves with the rest of session 2's batched calls, first. */
+function expectedRequests(login) {
+  if (!login) return EXPECTED_REQUESTS_WITHOUT_LOGIN;
+  const requests = EXPECTED_REQUESTS_WITHOUT_LOGIN.map((request) => [...request]);
+  requests[5].unshift(['setUserId(login)', 'setUserAttributes']);
+  return requests;
+}
+
 export async function runDay({ Leanplum, options, wire, wireListeners, waitFor, finish, overallTimeoutMs }) {
+  const EXPECTED_REQUESTS = expectedRequests(options.login);
   const result = {
     ok: false,
+    login: options.login ?? null,
     scenario: 'day',
     sdkVersion: Leanplum.VERSION,
     userIdArgument: options.user ?? null,
@@ -130,6 +141,7 @@ export async function runDay({ Leanplum, options, wire, wireListeners, waitFor, 
     if (options.user) Leanplum.start(options.user);
     else Leanplum.start();
   });
+  if (options.login) Leanplum.setUserId(options.login);
   Leanplum.track('Open');
   Leanplum.advanceTo('Home');
   Leanplum.setUserAttributes(SET_ATTRIBUTES_2);

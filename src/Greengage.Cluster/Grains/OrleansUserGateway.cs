@@ -5,13 +5,37 @@ using Orleans.Concurrency;
 
 namespace Greengage.Cluster.Grains;
 
-/// <summary>Sends each run of user actions to that user's grain.</summary>
+/// <summary>
+/// Sends each run of user actions to that user's grain. When a grain answers that the rest of the run belongs to
+/// another user (a <c>newUserId</c> move, or the alias of a user that moved), the rest goes there, up to
+/// <see cref="MaxMoves"/> times per run.
+/// </summary>
 public sealed class OrleansUserGateway(IGrainFactory grains) : IUserGateway
 {
+    /// <summary>More moves than this in one run means the aliases form a loop.</summary>
+    public const int MaxMoves = 8;
+
+    public const string MoveLoopMessage = "The user id moves of this request form a loop; request skipped.";
+
     public async Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken)
     {
-        var grain = grains.GetGrain<IUserGrain>(UserGrainKey.Of(batch.AppId, batch.UserId));
-        var reply = (await grain.Apply(new Immutable<UserBatch>(batch))).Value;
-        return reply.Results ?? throw new StorageUnavailableException(reply.Unavailable ?? "Unavailable.", reply.RetryAfterSeconds);
+        var results = new ActionResult[batch.Items.Count];
+        var done = 0;
+        for (var moves = 0; ; moves++)
+        {
+            var grain = grains.GetGrain<IUserGrain>(UserGrainKey.Of(batch.AppId, batch.UserId));
+            var reply = (await grain.Apply(new Immutable<UserBatch>(batch))).Value;
+            var handled = reply.Results ?? throw new StorageUnavailableException(reply.Unavailable ?? "Unavailable.", reply.RetryAfterSeconds);
+            handled.CopyTo(results, done);
+            done += handled.Length;
+            if (reply.Forward is not { } forward)
+                return results;
+            if (moves == MaxMoves)
+            {
+                Array.Fill(results, ActionResult.Fail(400, MoveLoopMessage), done, results.Length - done);
+                return results;
+            }
+            batch = batch with { UserId = forward.UserId, Items = forward.Items };
+        }
     }
 }

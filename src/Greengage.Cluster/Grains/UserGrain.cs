@@ -21,44 +21,152 @@ public sealed partial class UserGrain(
     SnapshotPolicy policy,
     ProtocolLimits limits,
     SessionTimeouts sessions,
+    ProfileOptions profile,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private UserProcessor? _processor;
 
+    /// <summary>
+    /// Serialises <see cref="Apply"/> (one at a time already) with <see cref="Absorb"/>, which Orleans interleaves: each
+    /// holds it from applying to committing.
+    /// </summary>
+    private readonly SemaphoreSlim _turn = new(1, 1);
+
+    /// <summary>True while this user waits for the target of its own login or register to commit.</summary>
+    private bool _moving;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var (appId, userId) = UserGrainKey.Parse(this.GetPrimaryKeyString());
-        var processor = new UserProcessor(appId, userId, actions, policy, limits, sessions);
+        var processor = new UserProcessor(appId, userId, actions, policy, limits, sessions, profile);
         processor.Load(await store.LoadAsync(appId, userId, cancellationToken), time.GetUtcNow().ToUnixTimeMilliseconds());
         _processor = processor;
     }
 
     public async Task<Immutable<UserReply>> Apply(Immutable<UserBatch> batch)
     {
-        if (_processor is not { } processor)
-            return new(new UserReply(null, "The user is being reloaded."));
-        ActionResult[] results;
-        UserWriteSet? writes;
+        await _turn.WaitAsync();
         try
         {
-            (results, writes) = processor.Apply(batch.Value);
+            return new(await ApplyInTurn(batch.Value));
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    public async Task<Immutable<AbsorbReply>> Absorb(Immutable<UserHandover> handover, DateTimeOffset arrival)
+    {
+        // Two users moving into each other would otherwise wait on each other's turn for ever.
+        if (_moving)
+            return new(new AbsorbReply(false, Unavailable: "The user is moving; retry."));
+        await _turn.WaitAsync();
+        try
+        {
+            if (_processor is not { } processor)
+                return new(new AbsorbReply(false, Unavailable: "The user is being reloaded."));
+            if (processor.State.Identity.MovedTo is { } movedTo)
+                return new(new AbsorbReply(false, RedirectTo: movedTo));
+            UserWriteSet writes;
+            try
+            {
+                writes = processor.Absorb(handover.Value, arrival);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogApplyFailed(logger, this.GetPrimaryKeyString(), e);
+                Poison();
+                return new(new AbsorbReply(false, Unavailable: "The user could not be updated; retry."));
+            }
+            var failure = await CommitAsync(processor, writes);
+            if (failure is not null)
+                return new(new AbsorbReply(false, Unavailable: failure.Unavailable, RetryAfterSeconds: failure.RetryAfterSeconds));
+            LogMerged(logger, handover.Value.FromUserId, this.GetPrimaryKeyString());
+            return new(new AbsorbReply(true));
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private async Task<UserReply> ApplyInTurn(UserBatch batch)
+    {
+        if (_processor is not { } processor)
+            return new UserReply(null, "The user is being reloaded.");
+        ApplyOutcome outcome;
+        try
+        {
+            outcome = processor.Apply(batch);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A handler failed half-way: the state may hold changes that were never written. Drop it and reload.
             LogApplyFailed(logger, this.GetPrimaryKeyString(), e);
             Poison();
-            return new(new UserReply(null, "The user could not be updated; retry."));
+            return new UserReply(null, "The user could not be updated; retry.");
         }
-        if (writes is not null)
-        {
-            var failure = await CommitAsync(processor, writes);
-            if (failure is not null)
-                return new(failure);
-        }
-        return new(new UserReply(results));
+        if (outcome.Writes is { } writes && await CommitAsync(processor, writes) is { } failure)
+            return failure;
+        if (outcome.Handover is { } handover && await HandOver(processor, batch, handover) is { } refused)
+            return refused;
+        return new UserReply(outcome.Results, Forward: outcome.Forward);
     }
+
+    /// <summary>
+    /// Login or register: the target commits this user's move record with its own merge record, in one transaction.
+    /// Until it answers, this user's memory is ahead of disk; if anything fails it reloads (nothing was written).
+    /// </summary>
+    private async Task<UserReply?> HandOver(UserProcessor processor, UserBatch batch, UserHandover handover)
+    {
+        _moving = true;
+        try
+        {
+            var target = handover.ToUserId;
+            for (var hops = 0; hops <= OrleansUserGateway.MaxMoves; hops++)
+            {
+                if (string.Equals(target, processor.UserId, StringComparison.Ordinal))
+                {
+                    // The target had moved into this very user: there is nowhere to go. Nothing was written.
+                    Poison();
+                    return Refused(batch, $"User '{handover.ToUserId}' was merged into this user; 'newUserId' skipped.");
+                }
+                var grain = GrainFactory.GetGrain<IUserGrain>(UserGrainKey.Of(processor.AppId, target));
+                var reply = (await grain.Absorb(new Immutable<UserHandover>(handover), batch.Arrival)).Value;
+                if (reply.Committed)
+                {
+                    processor.Committed(handover.SourceWrites);
+                    return null;
+                }
+                if (reply.RedirectTo is not { } next)
+                {
+                    // The target could not commit, so neither did this user's move record: drop the state that ran ahead.
+                    Poison();
+                    return new UserReply(null, reply.Unavailable ?? "The move could not be committed; retry.", reply.RetryAfterSeconds);
+                }
+                target = next;
+            }
+            Poison();
+            return Refused(batch, OrleansUserGateway.MoveLoopMessage);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The target may or may not have committed (a timeout): reload to learn which from the store.
+            LogApplyFailed(logger, this.GetPrimaryKeyString(), e);
+            Poison();
+            return new UserReply(null, "The move could not be confirmed; retry.");
+        }
+        finally
+        {
+            _moving = false;
+        }
+    }
+
+    /// <summary>Every item of the run fails with <paramref name="message"/>: nothing of it was committed.</summary>
+    private static UserReply Refused(UserBatch batch, string message) =>
+        new(batch.Items.Select(_ => ActionResult.Fail(400, message)).ToArray());
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -114,6 +222,9 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored activity of {GrainKey} erased through sequence number {Seq}")]
     private static partial void LogErased(ILogger logger, string grainKey, long seq);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {FromUserId} moved into {GrainKey}")]
+    private static partial void LogMerged(ILogger logger, string fromUserId, string grainKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Final snapshot of {GrainKey} skipped")]
     private static partial void LogSnapshotSkipped(ILogger logger, string grainKey, Exception exception);

@@ -51,14 +51,18 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, IUserSt
             currentItems!.Add(new UserBatchItem(item.Index, route.Info.Name, item.Parameters, route.DevMode));
         }
 
-        // Runs of the same user are chained; different users proceed at once.
+        // Runs of the same user are chained; different users proceed at once. After a user id move (newUserId) the
+        // rest of the request may name the new id, which only exists once the move committed: then every run waits
+        // for the one before it.
         var lastByUser = new Dictionary<(string, string), Task>();
+        var inOrder = runs.Count > 1 && runs.Any(MovesUser);
+        Task last = Task.CompletedTask;
         foreach (var run in runs)
         {
             var key = (run.AppId, run.UserId);
-            var previous = lastByUser.GetValueOrDefault(key) ?? Task.CompletedTask;
+            var previous = inOrder ? last : lastByUser.GetValueOrDefault(key) ?? Task.CompletedTask;
             var task = RunUserBatch(previous, run, results, cancellationToken);
-            lastByUser[key] = task;
+            lastByUser[key] = last = task;
             work.Add(task);
         }
         await Task.WhenAll(work);
@@ -161,6 +165,9 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, IUserSt
             results[item.Index] = ActionResult.Fail(400, e.Message);
         }
     }
+
+    private static bool MovesUser(UserBatch run) =>
+        run.Items.Any(i => i.Parameters.StringOrNull(UserProcessor.NewUserIdParameter) is not null);
 
     private async Task RunUserBatch(Task previous, UserBatch batch, ActionResult[] results, CancellationToken cancellationToken)
     {

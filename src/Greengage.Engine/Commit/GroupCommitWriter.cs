@@ -91,8 +91,11 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
             {
                 if (outcomes[i] == CommitOutcome.Committed)
                 {
-                    rows += sets[i].Rows.Count;
-                    snapshots += sets[i].Snapshot is null ? 0 : 1;
+                    for (var set = sets[i]; set is not null; set = set.Along)
+                    {
+                        rows += set.Rows.Count;
+                        snapshots += set.Snapshot is null ? 0 : 1;
+                    }
                 }
                 else
                 {

@@ -47,7 +47,12 @@ public sealed record UserWriteSet(
     SnapshotWrite? Snapshot,
     long? SessionDeadlineMs = null,
     long? EraseThroughSeq = null,
-    IReadOnlyList<string>? LinkedDevices = null);
+    IReadOnlyList<string>? LinkedDevices = null,
+    UserWriteSet? Along = null);
+
+// Along (on UserWriteSet): another user's write set committed in the same transaction, all or nothing: if either set
+// is refused by its fence, neither is written and the outcome is FenceViolated. A login or register moves the anonymous
+// user's state to the target this way, together with the source's alias record (ARCHITECTURE decision 3).
 
 // LinkedDevices (on UserWriteSet): device ids this user used in the commit; the device-to-user index maps each to
 // this user from then on (the last user to use a device owns it), so device-only requests find their user.

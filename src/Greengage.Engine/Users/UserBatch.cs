@@ -1,10 +1,18 @@
+using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Values;
 
 namespace Greengage.Engine.Users;
 
 /// <summary>One action for a user, as the grain receives it.</summary>
 /// <param name="Index">Position in the request, for the response.</param>
-public sealed record UserBatchItem(int Index, string Action, ParameterSet Parameters, bool DevMode);
+/// <param name="Switched">
+/// Set on the item that carried a user switch (<c>newUserId</c> from a known user) when it reaches the new user: the
+/// session the device had open under the old id, which goes on as a new session of this user.
+/// </param>
+public sealed record UserBatchItem(int Index, string Action, ParameterSet Parameters, bool DevMode, SwitchedSession? Switched = null);
+
+/// <summary>The device's session at a user switch: the new user's session starts with it.</summary>
+public sealed record SwitchedSession(DeviceInfo? Device, bool Background);
 
 /// <summary>A run of consecutive items of one request for the same user: one grain call, one commit.</summary>
 /// <param name="TokenSecret">The app's secret for the per-device <c>token</c>.</param>

@@ -12,9 +12,17 @@ namespace Greengage.Engine.Users;
 /// Applies runs of actions to one user's state and produces what must be committed: the log rows, each with the
 /// next sequence number, and now and then a version-fenced snapshot. Plain class; the grain owns one and calls it.
 /// </summary>
-public sealed class UserProcessor(string appId, string userId, UserActionTable actions, SnapshotPolicy policy, ProtocolLimits limits, SessionTimeouts? sessions = null)
+public sealed class UserProcessor(
+    string appId,
+    string userId,
+    UserActionTable actions,
+    SnapshotPolicy policy,
+    ProtocolLimits limits,
+    SessionTimeouts? sessions = null,
+    ProfileOptions? profileOptions = null)
 {
     private readonly SessionTimeouts _sessions = sessions ?? new SessionTimeouts();
+    private readonly ProfileOptions _profile = profileOptions ?? new ProfileOptions();
     private long _seq;
     private long _snapshotVersion;
     private long _snapshotSeq;
@@ -73,15 +81,83 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
         _storedDeadline = State.Sessions.Open is null ? 0 : null;
     }
 
-    /// <summary>Applies each item in order. Returns one result per item and the writes to commit (null when nothing changed).</summary>
-    public (ActionResult[] Results, UserWriteSet? Writes) Apply(UserBatch batch)
+    /// <summary>
+    /// Applies each item in order. Returns one result per item handled here and the writes to commit (null when nothing
+    /// changed). An item with <c>newUserId</c> ends the run here: the outcome then says where the rest goes
+    /// (<see cref="ApplyOutcome.Forward"/>) and, for a login or register, carries the writes in a
+    /// <see cref="ApplyOutcome.Handover"/> that the target commits together with its own.
+    /// </summary>
+    public ApplyOutcome Apply(UserBatch batch)
     {
-        var results = new ActionResult[batch.Items.Count];
-        var rows = new List<NewLogRow>();
-        for (var i = 0; i < batch.Items.Count; i++)
-            results[i] = ApplyOne(batch, batch.Items[i], rows);
+        // A user that moved answers nothing itself: the alias sends everything to where its state went.
+        if (State.Identity.MovedTo is { } movedTo)
+            return new ApplyOutcome([], null) { Forward = new UserForward(movedTo, batch.Items) };
 
-        var nowMs = batch.Arrival.ToUnixTimeMilliseconds();
+        var results = new List<ActionResult>(batch.Items.Count);
+        var rows = new List<NewLogRow>();
+        UserForward? forward = null;
+        byte[]? handover = null;
+        long moveTimeMs = 0;
+        for (var i = 0; i < batch.Items.Count; i++)
+        {
+            var item = batch.Items[i];
+            if (MoveTargetOf(item) is not { } target)
+            {
+                results.Add(ApplyOne(batch, item, rows));
+                continue;
+            }
+            var move = BeginMove(batch, item, target, rows);
+            if (move.Refused is { } refused)
+            {
+                results.Add(refused);
+                continue;
+            }
+            // The item goes on, without newUserId, as the new user's, and so does the rest of the run.
+            var rest = new List<UserBatchItem>(batch.Items.Count - i)
+            {
+                item with { Parameters = item.Parameters.Without(NewUserIdParameter), Switched = move.Switched },
+            };
+            for (var j = i + 1; j < batch.Items.Count; j++)
+                rest.Add(batch.Items[j]);
+            forward = new UserForward(target, rest);
+            handover = move.HandoverState;
+            moveTimeMs = move.TimeMs;
+            break;
+        }
+
+        var writes = Finish(rows, batch.Arrival.ToUnixTimeMilliseconds());
+        if (handover is null)
+            return new ApplyOutcome([.. results], writes) { Forward = forward };
+        // The move record was just written, so there are writes: they commit with the target's, or not at all.
+        return new ApplyOutcome([.. results], null)
+        {
+            Forward = forward,
+            Handover = new UserHandover(UserId, forward!.UserId, handover, moveTimeMs, writes!),
+        };
+    }
+
+    /// <summary>
+    /// Takes in an anonymous user's state (login when this user exists, register when not) and returns the writes that
+    /// commit it, joined with the source's so that both happen or neither (<see cref="UserWriteSet.Along"/>).
+    /// </summary>
+    public UserWriteSet Absorb(UserHandover handover, DateTimeOffset arrival)
+    {
+        var source = UserState.Deserialize(handover.State);
+        // One device has one session: the target's own session stays, and the anonymous one ends at its last activity.
+        if (source.Sessions.Open is { } open && State.Sessions.Open is not null)
+            source.Apply(SessionRules.EndRecord(open, open.LastActivityMs, SessionRules.ReasonMerge));
+        var rows = new List<NewLogRow>();
+        Append(new UserMerged { TimeMs = handover.TimeMs, FromUserId = handover.FromUserId, Login = State.Exists, State = source }, rows);
+        foreach (var device in source.Devices.Devices.Keys)
+            LinkDevice(device);
+        if (State.Devices.Evictions([], _profile.MaxDevicesPerUser) is { } drop)
+            Append(new DevicesSet { TimeMs = handover.TimeMs, Drop = drop }, rows);
+        return Finish(rows, arrival.ToUnixTimeMilliseconds())! with { Along = handover.SourceWrites };
+    }
+
+    /// <summary>The write set for <paramref name="rows"/> and whatever else is due, or null when nothing is.</summary>
+    private UserWriteSet? Finish(List<NewLogRow> rows, long nowMs)
+    {
         // Full erasure: the store deletes every record through the delete's own, so the state after the batch must be
         // in a fresh snapshot written with it (a reload then sees the retry marks and block that outlive the delete).
         var eraseThrough = _eraseThrough;
@@ -91,9 +167,12 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
             || (_seq > _snapshotSeq && nowMs - _lastSnapshotMs >= policy.EveryInterval.TotalMilliseconds);
         var deadline = DeadlineToStore(nowMs);
         if (rows.Count == 0 && !snapshotDue && deadline is null)
-            return (results, null);
-        return (results, new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline, eraseThrough,
-            LinkedDevices(rows)));
+        {
+            _batchDevices.Clear();
+            return null;
+        }
+        return new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline, eraseThrough,
+            LinkedDevices(rows));
     }
 
     /// <summary>A snapshot of everything applied since the last one, or null when there is nothing new.</summary>
@@ -152,40 +231,109 @@ public sealed class UserProcessor(string appId, string userId, UserActionTable a
             return ActionResult.Fail(400, $"Action '{item.Action}' is not supported by this server yet.");
         try
         {
-            var mark = RequestMarkOf(item.Parameters);
-            var device = item.Parameters.String(WireNames.DeviceId);
-            var replay = mark is not null && State.Retries.Seen(device ?? "", mark);
-            UserActionContext? context = null;
-            context = new UserActionContext(batch, item, State, replay, limits, _sessions, record =>
-            {
-                // The item's corrected time and device were read once, by the context.
-                var stamped = record with
-                {
-                    TimeMs = record.TimeMs == 0 ? context!.TimeMs : record.TimeMs,
-                    DeviceId = record.DeviceId ?? device,
-                    Request = mark,
-                    IsDeveloper = item.DevMode,
-                };
-                State.Apply(stamped);
-                _seq++;
-                rows.Add(new NewLogRow(_seq, stamped.KindName, stamped.TimeMs, UserJson.Serialize(stamped)));
-                if (stamped.DeviceId is { } usedDevice && !_linkedDevices.Contains(usedDevice) && !_batchDevices.Contains(usedDevice))
-                    _batchDevices.Add(usedDevice);
-                if (stamped is UserDeleted { FullErasure: true })
-                    _eraseThrough = _seq;
-            });
+            var context = ContextFor(batch, item, rows);
             // Before anything can record (the idle-session close included), once the common parameters were read: a
             // blocked user's writes answer 451, and a CreateNever item for a missing user is skipped with a warning.
             if (UserAccess.Refuse(State, item) is { } refused)
                 return refused;
             // Sessions end lazily: any contact after the timeout first closes the idle session at its last activity.
             SessionRules.CloseIfIdle(context);
+            if (item.Switched is { } switched)
+                SessionRules.StartSwitched(context, switched);
             return handler.Handle(context);
         }
         catch (InvalidParameterException e)
         {
             return ActionResult.Fail(400, e.Message);
         }
+    }
+
+    /// <summary>
+    /// The source side of <c>newUserId</c> (spec 6.3). With no current user id (the user id is the device id, as the SDKs
+    /// mark an anonymous user) it is a login or register: this user records that it moved and hands its state over.
+    /// Otherwise it is a switch: this user's session ends here and goes on as a new session of the target.
+    /// </summary>
+    private MoveStart BeginMove(UserBatch batch, UserBatchItem item, string target, List<NewLogRow> rows)
+    {
+        try
+        {
+            if (target.Length > limits.MaxIdLength)
+                return new MoveStart(ActionResult.Fail(400, $"User and device ids must be at most {limits.MaxIdLength} characters long."));
+            var context = ContextFor(batch, item, rows);
+            if (UserAccess.Refuse(State, item) is { } refused)
+                return new MoveStart(refused);
+            SessionRules.CloseIfIdle(context);
+            if (context.DeviceId is { } device && string.Equals(device, UserId, StringComparison.Ordinal))
+            {
+                if (context.IsReplay)
+                    return new MoveStart(null);
+                var state = State.Serialize();
+                context.Emit(new UserMoved { TimeMs = context.TimeMs, ToUserId = target });
+                return new MoveStart(null, HandoverState: state, TimeMs: context.TimeMs);
+            }
+            SwitchedSession? switched = null;
+            if (State.Sessions.Open is { } open)
+            {
+                var info = open.DeviceId is { } used && State.Devices.Devices.TryGetValue(used, out var entry) ? entry.ToInfo() : null;
+                switched = new SwitchedSession(info, open.Background && !open.Paused);
+                SessionRules.EndAtSwitch(context);
+            }
+            context.Emit(new UserSwitched { TimeMs = context.TimeMs, ToUserId = target });
+            return new MoveStart(null, switched);
+        }
+        catch (InvalidParameterException e)
+        {
+            return new MoveStart(ActionResult.Fail(400, e.Message));
+        }
+    }
+
+    /// <summary>The <c>newUserId</c> of a <c>setUserAttributes</c> item when it names another user.</summary>
+    private string? MoveTargetOf(UserBatchItem item) =>
+        string.Equals(item.Action, "setUserAttributes", StringComparison.Ordinal)
+        && item.Parameters.StringOrNull(NewUserIdParameter) is { } target
+        && !string.Equals(target, UserId, StringComparison.Ordinal)
+            ? target
+            : null;
+
+    public const string NewUserIdParameter = "newUserId";
+
+    private sealed record MoveStart(ActionResult? Refused, SwitchedSession? Switched = null, byte[]? HandoverState = null, long TimeMs = 0);
+
+    private UserActionContext ContextFor(UserBatch batch, UserBatchItem item, List<NewLogRow> rows)
+    {
+        var mark = RequestMarkOf(item.Parameters);
+        var device = item.Parameters.String(WireNames.DeviceId);
+        var replay = mark is not null && State.Retries.Seen(device ?? "", mark);
+        UserActionContext? context = null;
+        context = new UserActionContext(batch, item, State, replay, limits, _sessions, record =>
+            // The item's corrected time and device were read once, by the context.
+            Append(record with
+            {
+                TimeMs = record.TimeMs == 0 ? context!.TimeMs : record.TimeMs,
+                DeviceId = record.DeviceId ?? device,
+                Request = mark,
+                IsDeveloper = item.DevMode,
+            }, rows));
+        return context;
+    }
+
+    /// <summary>Records a fact: the next sequence number, the row to commit, and the state after it.</summary>
+    private void Append(UserRecord record, List<NewLogRow> rows)
+    {
+        _seq++;
+        // Serialised before it is applied: a merge hands parts of the record over to the state.
+        rows.Add(new NewLogRow(_seq, record.KindName, record.TimeMs, UserJson.Serialize(record)));
+        State.Apply(record);
+        if (record.DeviceId is { } usedDevice)
+            LinkDevice(usedDevice);
+        if (record is UserDeleted { FullErasure: true })
+            _eraseThrough = _seq;
+    }
+
+    private void LinkDevice(string device)
+    {
+        if (!_linkedDevices.Contains(device) && !_batchDevices.Contains(device))
+            _batchDevices.Add(device);
     }
 
     private static RequestMark? RequestMarkOf(ParameterSet p)

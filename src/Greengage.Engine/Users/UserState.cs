@@ -15,14 +15,22 @@ public sealed class UserState
     [JsonPropertyName("states")] public StatesComponent States { get; set; } = new();
     [JsonPropertyName("source")] public TrafficSourceComponent Source { get; set; } = new();
     [JsonPropertyName("block")] public BlockComponent Block { get; set; } = new();
+    [JsonPropertyName("identity")] public IdentityComponent Identity { get; set; } = new();
 
     /// <summary>True once any record has been applied: the user exists.</summary>
     [JsonIgnore] public bool Exists => Profile.CreatedMs is not null;
 
     public void Apply(UserRecord record)
     {
-        if (record is UserDeleted)
-            ResetForDeletion();
+        switch (record)
+        {
+            case UserDeleted or UserMoved:
+                ResetForDeletion();
+                break;
+            case UserMerged merged:
+                MergeFrom(merged.State);
+                break;
+        }
         Profile.Apply(record);
         Aggregates.Apply(record);
         Devices.Apply(record);
@@ -31,6 +39,7 @@ public sealed class UserState
         States.Apply(record);
         Source.Apply(record);
         Block.Apply(record);
+        Identity.Apply(record);
     }
 
     /// <summary>Absorbs another user's state (login): each component by its own rule.</summary>
@@ -44,11 +53,13 @@ public sealed class UserState
         States.MergeFrom(source.States);
         Source.MergeFrom(source.Source);
         Block.MergeFrom(source.Block);
+        Identity.MergeFrom(source.Identity);
     }
 
     /// <summary>
-    /// <c>deleteUser</c>: every component starts over except <see cref="Retries"/> (a retried batch must not bring the
-    /// user back) and <see cref="Block"/> (erasure does not lift a block). A new component belongs here too.
+    /// <c>deleteUser</c>, and the source of a login or register (its state went to the target): every component starts
+    /// over except <see cref="Retries"/> (a retried batch must not bring the user back), <see cref="Block"/> (erasure
+    /// does not lift a block) and <see cref="Identity"/>. A new component belongs here too.
     /// </summary>
     private void ResetForDeletion()
     {

@@ -111,6 +111,16 @@ public sealed class ParameterSet
         return merged is null ? this : new ParameterSet(merged) { MaxJsonDepth = MaxJsonDepth };
     }
 
+    /// <summary>This set without <paramref name="name"/> (itself when it has no such parameter).</summary>
+    public ParameterSet Without(string name)
+    {
+        if (!_values.ContainsKey(name))
+            return this;
+        var rest = new Dictionary<string, JsonElement>(_values, StringComparer.Ordinal);
+        rest.Remove(name);
+        return new ParameterSet(rest) { MaxJsonDepth = MaxJsonDepth };
+    }
+
     private static InvalidParameterException Invalid(string name, string expected) =>
         new($"Invalid value for '{name}': expected {expected}");
 }

@@ -49,6 +49,7 @@ public static class GreengageHost
         services.AddSingleton(options.Commit);
         services.AddSingleton(options.Snapshots);
         services.AddSingleton(options.Sessions);
+        services.AddSingleton(options.Profile);
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f =>
         {
             f.ValueLengthLimit = (int)Math.Min(int.MaxValue, options.Limits.MaxBodyBytes);

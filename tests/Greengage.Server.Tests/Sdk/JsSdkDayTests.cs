@@ -16,11 +16,12 @@ namespace Greengage.Server.Tests.Sdk;
 /// <item>session 1: start(attributes) → advanceTo("Home") → track("Open") → trackPurchase(4.99, "USD", {item:"gem"})
 /// → advanceTo("Shop", "info", {from:"home"}) → setUserAttributes({plan:"gold", visits:1}) → pauseSession →
 /// resumeSession → stop;</item>
-/// <item>session 2: start → track("Open") → advanceTo("Home") → setUserAttributes({visits:2, plan:null}) →
-/// trackPurchase(1.00) → stop.</item>
+/// <item>session 2: start → [setUserId(login)] → track("Open") → advanceTo("Home") → setUserAttributes({visits:2,
+/// plan:null}) → trackPurchase(1.00) → stop.</item>
 /// </list>
-/// Every item of every answer must say success:true, and <c>exportUser</c> must show the whole day. There is no login
-/// (setUserId / newUserId) in the day: the server does not implement it yet; add it to the scenario when it does.
+/// Every item of every answer must say success:true, and <c>exportUser</c> must show the whole day. Run anonymously
+/// with a login, the whole anonymous day moves into a user that existed before (spec 6.3 login): its own values win,
+/// the counts add up, and the device's old id answers as the user it logged in as.
 /// </summary>
 public sealed class JsSdkDayTests(JsSdkFixture fixture, ITestOutputHelper output) : IClassFixture<JsSdkFixture>
 {
@@ -36,18 +37,22 @@ public sealed class JsSdkDayTests(JsSdkFixture fixture, ITestOutputHelper output
     ];
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task ADayInAUsersLife_EveryCallSucceeds_AndExportUserShowsTheWholeDay(bool named)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    public async Task ADayInAUsersLife_EveryCallSucceeds_AndExportUserShowsTheWholeDay(bool named, bool login)
     {
         var userId = named ? "js-day-" + Guid.NewGuid().ToString("N") : null;
-        var run = await RunDayAsync(userId);
-        var result = AssertHarnessSucceeded(run);
+        var loginId = login ? "js-login-" + Guid.NewGuid().ToString("N") : null;
+        if (loginId is not null)
+            await CreateKnownUserAsync(loginId);
+        var run = await RunDayAsync(userId, loginId);
+        var result = AssertHarnessSucceeded(run, login);
 
         var deviceId = Text(result["deviceId"]);
         Assert.Matches("^[A-Za-z0-9]{16}$", deviceId ?? "");
-        // Anonymous: the SDK's userId is its deviceId (js-sdk-wire.md §6).
-        var expectedUserId = userId ?? deviceId!;
+        // Anonymous: the SDK's userId is its deviceId (js-sdk-wire.md §6); after a login, the id it logged in as.
+        var expectedUserId = loginId ?? userId ?? deviceId!;
         Assert.Equal(expectedUserId, Text(result["userId"]));
 
         var user = await fixture.Server.ExportUserAsync(fixture.App, expectedUserId);
@@ -82,7 +87,15 @@ public sealed class JsSdkDayTests(JsSdkFixture fixture, ITestOutputHelper output
         // Attributes: the start ones, visits overwritten by session 2, plan set in session 1 and cleared by null.
         var attributes = user["userAttributes"]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"No userAttributes. {context}");
         Assert.Equal("js-day", Text(attributes["signupSource"]));
-        Assert.Equal(30, Number(attributes["age"]));
+        // After a login the known user's own values win over the anonymous ones, and its history is kept.
+        Assert.Equal(login ? 99 : 30, Number(attributes["age"]));
+        if (login)
+        {
+            Assert.Equal("vip", Text(attributes["tier"]));
+            Assert.Equal(1, Number(Aggregate(user, "events", "Earlier", context)["count"]));
+            var viaOldId = await fixture.Server.ExportUserAsync(fixture.App, deviceId!);
+            Assert.True(Text(viaOldId["userId"]) == loginId, $"The anonymous id should answer as {loginId}: {viaOldId.ToJsonString()}");
+        }
         Assert.Equal(2, Number(attributes["visits"]));
         Assert.False(attributes.ContainsKey("plan"), $"'plan' was cleared by null in session 2. {context}");
 
@@ -95,8 +108,11 @@ public sealed class JsSdkDayTests(JsSdkFixture fixture, ITestOutputHelper output
     }
 
     /// <summary>Exit code 0; every request a 200 multi whose answer has one success:true per item; the expected batching.</summary>
-    private static JsonObject AssertHarnessSucceeded(HarnessRun run)
+    private static JsonObject AssertHarnessSucceeded(HarnessRun run, bool login)
     {
+        var expectedRequests = ExpectedRequests.Select(r => r.ToList()).ToList();
+        if (login)
+            expectedRequests[5].Insert(0, "setUserAttributes");
         Assert.True(run.ExitCode == 0, $"The harness failed.\n{run}");
         var result = run.Result ?? throw new Xunit.Sdk.XunitException($"The harness printed no JSON line.\n{run}");
         Assert.True(result["ok"]?.GetValue<bool>() == true, $"The harness reported a failure.\n{run}");
@@ -105,7 +121,7 @@ public sealed class JsSdkDayTests(JsSdkFixture fixture, ITestOutputHelper output
 
         var requests = result["requests"]!.AsArray().Select(r => r!.AsObject()).ToList();
         Assert.Equal(
-            ExpectedRequests.Select(r => string.Join(',', r)).ToArray(),
+            expectedRequests.Select(r => string.Join(',', r)).ToArray(),
             requests.Select(r => string.Join(',', r["actions"]!.AsArray().Select(a => Text(a)))).ToArray());
         foreach (var request in requests)
         {
@@ -119,7 +135,7 @@ public sealed class JsSdkDayTests(JsSdkFixture fixture, ITestOutputHelper output
         }
 
         var calls = result["calls"]!.AsArray().Select(c => c!.AsObject()).ToList();
-        Assert.Equal(ExpectedRequests.Sum(r => r.Length), calls.Count);
+        Assert.Equal(expectedRequests.Sum(r => r.Count), calls.Count);
         Assert.All(calls, c => Assert.True(c["success"]?.GetValue<bool>() == true, $"{c.ToJsonString()}\n{run}"));
 
         // Each start's own outcome (the SDK's `start` event) and each stop's answer seen by the SDK.
@@ -138,8 +154,26 @@ public sealed class JsSdkDayTests(JsSdkFixture fixture, ITestOutputHelper output
         return node;
     }
 
+    /// <summary>A user the day logs in to: known before, with an attribute the anonymous day also sets, and history.</summary>
+    private async Task CreateKnownUserAsync(string loginId)
+    {
+        foreach (var fields in new[]
+        {
+            new Dictionary<string, string> { ["action"] = "setUserAttributes", ["userAttributes"] = """{"tier":"vip","age":99}""" },
+            new Dictionary<string, string> { ["action"] = "track", ["event"] = "Earlier" },
+        })
+        {
+            fields["appId"] = fixture.App.AppId;
+            fields["clientKey"] = fixture.App.ProductionKey;
+            fields["userId"] = loginId;
+            fields["deviceId"] = loginId + "-phone";
+            var (status, element) = await fixture.Server.CallAsync(fields);
+            Assert.True(status == System.Net.HttpStatusCode.OK && element["success"]?.GetValue<bool>() == true, element.ToJsonString());
+        }
+    }
+
     /// <summary>Runs <c>node harness.mjs --scenario day</c> against the fixture's server; <paramref name="userId"/> null is anonymous.</summary>
-    private async Task<HarnessRun> RunDayAsync(string? userId)
+    private async Task<HarnessRun> RunDayAsync(string? userId, string? loginId)
     {
         var start = new ProcessStartInfo("node")
         {
@@ -157,6 +191,11 @@ public sealed class JsSdkDayTests(JsSdkFixture fixture, ITestOutputHelper output
         {
             start.ArgumentList.Add("--user");
             start.ArgumentList.Add(userId);
+        }
+        if (loginId is not null)
+        {
+            start.ArgumentList.Add("--login");
+            start.ArgumentList.Add(loginId);
         }
         start.ArgumentList.Add("--timeout");
         start.ArgumentList.Add(((int)JsSdkFixture.HarnessTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));

@@ -14,6 +14,8 @@ public static class SessionRules
     public const string ReasonStop = "stop";
     public const string ReasonTimeout = "timeout";
     public const string ReasonRestart = "restart";
+    public const string ReasonSwitch = "switch";
+    public const string ReasonMerge = "merge";
 
     /// <summary>True when <paramref name="open"/> has timed out at <paramref name="atMs"/>.</summary>
     public static bool IsIdle(OpenSession open, long atMs, Users.SessionTimeouts options)
@@ -43,9 +45,37 @@ public static class SessionRules
             End(context, open, Math.Max(open.LastActivityMs, context.TimeMs), ReasonStop);
     }
 
-    private static void End(UserActionContext context, OpenSession open, long endMs, string reason)
+    /// <summary>Ends the open session at this item's time: the device goes on as another user (a switch).</summary>
+    public static void EndAtSwitch(UserActionContext context)
+    {
+        if (context.State.Sessions.Open is { } open)
+            End(context, open, Math.Max(open.LastActivityMs, context.TimeMs), ReasonSwitch);
+    }
+
+    /// <summary>
+    /// The first item a device sends as the user it switched to: the session it had open under the old id goes on as
+    /// a new session of this user, replacing any this user had open.
+    /// </summary>
+    public static void StartSwitched(UserActionContext context, Users.SwitchedSession switched)
+    {
+        CloseOpen(context);
+        context.Emit(new SessionStarted
+        {
+            TimeMs = context.TimeMs,
+            SessionId = Guid.NewGuid().ToString("N"),
+            Background = switched.Background,
+            Device = switched.Device,
+            Prior = Start.PriorOf(context),
+        });
+    }
+
+    /// <summary>The record that ends <paramref name="open"/> at <paramref name="endMs"/>, with its foreground duration.</summary>
+    public static SessionEnded EndRecord(OpenSession open, long endMs, string reason)
     {
         var activeMs = open.ActiveMs + (open.Paused || open.Background ? 0 : Math.Max(0, endMs - open.LastActivityMs));
-        context.Emit(new SessionEnded { TimeMs = endMs, SessionId = open.Id, DurationSeconds = activeMs / 1000.0, Reason = reason });
+        return new SessionEnded { TimeMs = endMs, SessionId = open.Id, DurationSeconds = activeMs / 1000.0, Reason = reason, DeviceId = open.DeviceId };
     }
+
+    private static void End(UserActionContext context, OpenSession open, long endMs, string reason) =>
+        context.Emit(EndRecord(open, endMs, reason) with { DeviceId = null });
 }

@@ -13,7 +13,8 @@ namespace Greengage.Engine.Actions.User;
 /// Every parameter is read before anything is recorded. An operation that does not fit the attribute it names is
 /// skipped and the answer carries a warning naming it (<c>success:true</c>); everything else in the request applies.
 /// Data sent in development mode changes the profile like any other, but stays out of the aggregates.
-/// <c>newUserId</c> (login, register, switch) is not read yet.
+/// <c>newUserId</c> (login, register, switch) is handled by <see cref="Users.UserProcessor"/> before this handler runs, which
+/// then sees the item without it, as the new user.
 /// </summary>
 public sealed class SetUserAttributes(ProfileOptions? options = null) : IUserAction
 {

@@ -4,8 +4,8 @@ using Greengage.Engine.Users.Records;
 namespace Greengage.Engine.Users.Components;
 
 /// <summary>
-/// The user's devices by id, each with when it was last seen (any record sent from it). Merge rule: union; the
-/// target's copy of a shared device wins. The per-user cap is applied by the handlers that add devices: they
+/// The user's devices by id, each with when it was last seen (any record sent from it). Merge rule: union; of a
+/// device both users had, the copy seen last wins. The per-user cap is applied by the handlers that add devices: they
 /// record which devices to drop (<see cref="DevicesSet.Drop"/>), so the fold never depends on configuration.
 /// </summary>
 public sealed class DevicesComponent : IUserComponent<DevicesComponent>
@@ -38,8 +38,12 @@ public sealed class DevicesComponent : IUserComponent<DevicesComponent>
 
     public void MergeFrom(DevicesComponent source)
     {
+        // A device both users used keeps the entry seen last.
         foreach (var (id, device) in source.Devices)
-            Devices.TryAdd(id, device);
+        {
+            if (!Devices.TryGetValue(id, out var mine) || mine.LastSeenMs < device.LastSeenMs)
+                Devices[id] = device;
+        }
     }
 
     /// <summary>
@@ -93,6 +97,24 @@ public sealed class DeviceEntry
 
     /// <summary>The latest time a record came from this device, Unix milliseconds (0 in snapshots older than the field).</summary>
     [JsonPropertyName("lastSeen")] public long LastSeenMs { get; set; }
+
+    /// <summary>The client's fields as a <see cref="DeviceInfo"/> (a switch starts the new user's session with them).</summary>
+    public DeviceInfo ToInfo() => new()
+    {
+        AppVersion = AppVersion,
+        Client = Client,
+        SdkVersion = SdkVersion,
+        SystemName = SystemName,
+        SystemVersion = SystemVersion,
+        BrowserName = BrowserName,
+        BrowserVersion = BrowserVersion,
+        DeviceName = DeviceName,
+        DeviceModel = DeviceModel,
+        IosPushToken = IosPushToken,
+        GcmRegistrationId = GcmRegistrationId,
+        HuaweiPushRegId = HuaweiPushRegId,
+        WebPushSubscription = WebPushSubscription,
+    };
 
     /// <summary>Takes every field <paramref name="now"/> carries; absent fields keep their value.</summary>
     public void Update(DeviceInfo now)

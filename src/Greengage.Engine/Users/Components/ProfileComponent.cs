@@ -24,9 +24,9 @@ public sealed class ProfileComponent : IUserComponent<ProfileComponent>
 
     public void Apply(UserRecord record)
     {
-        // Any fact creates the user, except the administrator's own controls: unblocking (or deleting) a user that is
-        // only known as blocked must not bring a profile into being.
-        if (record is not (UserBlocked or UserUnblocked or UserDeleted))
+        // Any fact creates the user, except the administrator's own controls (unblocking or deleting a user that is only
+        // known as blocked must not bring a profile into being) and a move away (what is left is only an alias).
+        if (record is not (UserBlocked or UserUnblocked or UserDeleted or UserMoved))
             CreatedMs ??= record.TimeMs;
         switch (record)
         {

@@ -28,6 +28,9 @@ namespace Greengage.Engine.Users.Records;
 [JsonDerivedType(typeof(UserBlocked), UserBlocked.Kind)]
 [JsonDerivedType(typeof(UserUnblocked), UserUnblocked.Kind)]
 [JsonDerivedType(typeof(UserDeleted), UserDeleted.Kind)]
+[JsonDerivedType(typeof(UserMerged), UserMerged.Kind)]
+[JsonDerivedType(typeof(UserMoved), UserMoved.Kind)]
+[JsonDerivedType(typeof(UserSwitched), UserSwitched.Kind)]
 public abstract record UserRecord
 {
     /// <summary>When it happened, Unix milliseconds (server clock, after skew correction).</summary>
