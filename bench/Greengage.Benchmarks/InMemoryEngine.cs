@@ -112,7 +112,7 @@ public sealed class InMemoryEngine
         var directory = new AppDirectory(new StaticAppStore(app));
         directory.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
         var gateway = new InMemoryUserGateway(UserActionTable.Default, new SnapshotPolicy(), limits);
-        var dispatcher = new ApiDispatcher(directory, gateway, new NoDeviceIndex(), AppActionTable.Default, limits, TimeProvider.System);
+        var dispatcher = new ApiDispatcher(directory, gateway, new NoDeviceIndex(), AppActionTable.Default, limits, TimeProvider.System, new LocalAppNameRegistry(limits));
         return new InMemoryEngine(limits, gateway, dispatcher);
     }
 }

@@ -13,7 +13,14 @@ namespace Greengage.Engine.Actions;
 /// devMode; sends runs of consecutive items for the same user to that user's grain (one call per run, runs of one
 /// user in order, different users at once) and app actions to their handlers. Returns one result per item, in order.
 /// </summary>
-public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, IUserStore store, AppActionTable appActions, ProtocolLimits limits, TimeProvider time)
+public sealed class ApiDispatcher(
+    AppDirectory apps,
+    IUserGateway users,
+    IUserStore store,
+    AppActionTable appActions,
+    ProtocolLimits limits,
+    TimeProvider time,
+    IAppNameRegistry names)
 {
     public async Task<ActionResult[]> DispatchAsync(ApiRequest request, CancellationToken cancellationToken)
     {
@@ -29,6 +36,7 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, IUserSt
 
         var routes = request.Items.Select(RouteOf).ToArray();
         await ResolveDeviceOnlyAsync(routes, cancellationToken);
+        await AdmitNamesAsync(request.Items, routes, cancellationToken);
         foreach (var item in request.Items)
         {
             var route = routes[item.Index];
@@ -85,6 +93,44 @@ public sealed class ApiDispatcher(AppDirectory apps, IUserGateway users, IUserSt
                 found[(app.AppId, device)] = owner = await store.FindUserByDeviceAsync(app.AppId, device, cancellationToken);
             if (owner is not null)
                 routes[i] = route with { UserId = owner };
+        }
+    }
+
+    /// <summary>
+    /// App-wide name limits (spec 6.2): the names each user item would use are checked against the names this process
+    /// knows the app has; only new ones go to the app's registry, once per request and app. An item that needs a name
+    /// the registry refuses fails with its message and reaches no grain.
+    /// </summary>
+    private async Task AdmitNamesAsync(IReadOnlyList<ApiItem> items, Route[] routes, CancellationToken cancellationToken)
+    {
+        Dictionary<AppEntry, List<(int Route, List<AppName> Names)>>? unknown = null;
+        var scratch = new List<AppName>();
+        for (var i = 0; i < routes.Length; i++)
+        {
+            if (routes[i] is not { Failure: null, Info.Scope: ActionScope.User, App: { } app } route)
+                continue;
+            scratch.Clear();
+            ItemNames.Collect(route.Info.Name, items[i].Parameters, limits, scratch);
+            if (scratch.TrueForAll(app.KnownNames.ContainsKey))
+                continue;
+            unknown ??= [];
+            if (!unknown.TryGetValue(app, out var ofApp))
+                unknown[app] = ofApp = [];
+            ofApp.Add((i, [.. scratch]));
+        }
+        if (unknown is null)
+            return;
+        foreach (var (app, uses) in unknown)
+        {
+            var wanted = uses.SelectMany(u => u.Names).Where(n => !app.KnownNames.ContainsKey(n)).Distinct().ToList();
+            var refused = (await names.AdmitAsync(app.AppId, wanted, cancellationToken)).ToDictionary(r => r.Name);
+            foreach (var name in wanted.Where(n => !refused.ContainsKey(n)))
+                app.KnownNames.TryAdd(name, 0);
+            foreach (var (route, used) in uses)
+            {
+                if (used.FirstOrDefault(refused.ContainsKey) is { } name)
+                    routes[route] = new Route(ActionResult.Fail(400, refused[name].Message));
+            }
         }
     }
 

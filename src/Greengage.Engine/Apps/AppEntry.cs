@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Greengage.Engine.Storage;
 using Greengage.Protocol.Actions;
 
 namespace Greengage.Engine.Apps;
@@ -13,4 +15,10 @@ public sealed record AppEntry(string AppId, string Name, DateTimeOffset Created,
     /// <summary>The class of <paramref name="clientKey"/> for this app, or <see cref="KeyClasses.None"/>.</summary>
     public KeyClasses ClassOf(string? clientKey) =>
         clientKey is null ? KeyClasses.None : _classByKey.GetValueOrDefault(clientKey);
+
+    /// <summary>
+    /// Names this process knows the app's registry admitted (names are never taken back, so a name found here needs no
+    /// call to the registry). Filled as requests use names.
+    /// </summary>
+    public ConcurrentDictionary<AppName, byte> KnownNames { get; } = new();
 }

@@ -22,6 +22,18 @@ public interface IAppStore
     Task<StoredApp?> ReplaceKeyAsync(string appId, string keyClass, string newKey, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// The names each app has used (spec 6.2 limits "per app"), by kind: <c>event</c>, <c>state</c>, <c>attribute</c>,
+/// <c>parameter</c>. Names are only ever added.
+/// </summary>
+public interface IAppNameStore
+{
+    Task<IReadOnlyList<AppName>> ListAppNamesAsync(string appId, CancellationToken cancellationToken);
+
+    /// <summary>Adds names; a name already stored is left as it is.</summary>
+    Task AddAppNamesAsync(string appId, IReadOnlyList<AppName> names, DateTimeOffset at, CancellationToken cancellationToken);
+}
+
 /// <summary>Per-user state: snapshot plus log tail, written by group commit.</summary>
 public interface IUserStore
 {

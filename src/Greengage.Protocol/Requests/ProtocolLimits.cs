@@ -18,6 +18,18 @@ public sealed class ProtocolLimits
     /// <summary>Most parameters on one event or state (spec: 50).</summary>
     public int MaxParamsPerEvent { get; set; } = 50;
 
+    /// <summary>Most distinct event names per app (spec 6.2: 500). Message events (<c>.m&lt;id&gt; …</c>) do not count.</summary>
+    public int MaxEventNamesPerApp { get; set; } = 500;
+
+    /// <summary>Most distinct state names per app (spec 6.2: 500).</summary>
+    public int MaxStateNamesPerApp { get; set; } = 500;
+
+    /// <summary>Most distinct user attribute names per app (spec 6.2: 500).</summary>
+    public int MaxAttributeNamesPerApp { get; set; } = 500;
+
+    /// <summary>Most distinct event and state parameter names per app (spec 6.2: 200).</summary>
+    public int MaxParameterNamesPerApp { get; set; } = 200;
+
     /// <summary>Deepest nesting of JSON accepted anywhere in a request.</summary>
     public int MaxJsonDepth { get; set; } = 64;
 }

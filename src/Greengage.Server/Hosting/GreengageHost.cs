@@ -66,6 +66,7 @@ public static class GreengageHost
         services.AddSingleton<IStorageLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IAppStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IAppNameStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IActivityLogReader>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<SqliteStore>());
 
@@ -78,6 +79,7 @@ public static class GreengageHost
             .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)]));
         services.AddSingleton(AppActionTable.Default);
         services.AddSingleton<IUserGateway, OrleansUserGateway>();
+        services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();
         services.AddSingleton<ApiDispatcher>();
         services.AddSingleton<SessionSweeper>();
 

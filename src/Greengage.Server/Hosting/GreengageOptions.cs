@@ -52,6 +52,15 @@ public sealed class GreengageOptions
             yield return "Greengage:Limits:MaxItemsPerRequest must be at least 1.";
         if (Limits.MaxBodyBytes < 1024)
             yield return "Greengage:Limits:MaxBodyBytes must be at least 1024.";
+        foreach (var (name, value) in new[]
+                 {
+                     ("MaxEventNamesPerApp", Limits.MaxEventNamesPerApp), ("MaxStateNamesPerApp", Limits.MaxStateNamesPerApp),
+                     ("MaxAttributeNamesPerApp", Limits.MaxAttributeNamesPerApp), ("MaxParameterNamesPerApp", Limits.MaxParameterNamesPerApp),
+                 })
+        {
+            if (value < 1)
+                yield return $"Greengage:Limits:{name} must be at least 1.";
+        }
         if (Commit.QueueCapacity < 1 || Commit.MaxBatch < 1)
             yield return "Greengage:Commit:QueueCapacity and MaxBatch must be at least 1.";
         if (PublicBaseUrl is { IsAbsoluteUri: false })

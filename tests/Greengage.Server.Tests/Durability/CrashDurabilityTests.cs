@@ -30,7 +30,8 @@ public sealed class CrashDurabilityTests
     {
         using var dir = new TemporaryDirectory("greengage-crash");
         // Frequent snapshots, so the restart replays across snapshot boundaries.
-        string[] args = ["--Greengage:Snapshots:EveryRecords=7"];
+        // Every event name is unique (it identifies the item), so the app-wide name limit is lifted.
+        string[] args = ["--Greengage:Snapshots:EveryRecords=7", "--Greengage:Limits:MaxEventNamesPerApp=100000000"];
         AppCredentials app;
         var acked = new ConcurrentBag<(string User, string Event)>();
         var sent = new ConcurrentBag<(string User, string Event)>();
