@@ -170,6 +170,11 @@ public sealed partial class UserGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // The log already holds everything; a final snapshot only shortens the next activation's replay (at most
+        // SnapshotPolicy.EveryRecords records). At shutdown every active user would write one at once, which made
+        // stopping with 100k active users take longer than a service manager waits, so it is skipped then.
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+            return;
         if (_processor is { } processor && processor.FinalSnapshot(time.GetUtcNow().ToUnixTimeMilliseconds()) is { } writes)
         {
             try
