@@ -3,7 +3,7 @@ using Greengage.Engine.Storage;
 namespace Greengage.Storage.Tests;
 
 /// <summary>
-/// What a storage implementation hands to <see cref="StorageConformanceTests"/>: its five contracts (often one
+/// What a storage implementation hands to <see cref="StorageConformanceTests"/>: its six contracts (often one
 /// object) and a cleanup that disposes it and removes whatever the factory created.
 /// </summary>
 public sealed class StoreUnderTest(
@@ -12,6 +12,7 @@ public sealed class StoreUnderTest(
     IUserStore users,
     IActivityLogReader log,
     IWorkQueue work,
+    ITestDeviceStore testDevices,
     Func<ValueTask> cleanup) : IAsyncDisposable
 {
     public IStorageLifecycle Lifecycle { get; } = lifecycle;
@@ -24,10 +25,12 @@ public sealed class StoreUnderTest(
 
     public IWorkQueue Work { get; } = work;
 
-    /// <summary>Builds one from an object that implements all five contracts.</summary>
+    public ITestDeviceStore TestDevices { get; } = testDevices;
+
+    /// <summary>Builds one from an object that implements all six contracts.</summary>
     public static StoreUnderTest Of<T>(T store, Func<ValueTask> cleanup)
-        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue =>
-        new(store, store, store, store, store, cleanup);
+        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue, ITestDeviceStore =>
+        new(store, store, store, store, store, store, cleanup);
 
     public ValueTask DisposeAsync() => cleanup();
 }
