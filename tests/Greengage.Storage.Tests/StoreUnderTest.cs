@@ -13,6 +13,7 @@ public sealed class StoreUnderTest(
     IActivityLogReader log,
     IWorkQueue work,
     IAppNameStore appNames,
+    ITestDeviceStore testDevices,
     Func<ValueTask> cleanup) : IAsyncDisposable
 {
     public IStorageLifecycle Lifecycle { get; } = lifecycle;
@@ -27,10 +28,12 @@ public sealed class StoreUnderTest(
 
     public IAppNameStore AppNames { get; } = appNames;
 
+    public ITestDeviceStore TestDevices { get; } = testDevices;
+
     /// <summary>Builds one from an object that implements every contract.</summary>
     public static StoreUnderTest Of<T>(T store, Func<ValueTask> cleanup)
-        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue, IAppNameStore =>
-        new(store, store, store, store, store, store, cleanup);
+        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue, IAppNameStore, ITestDeviceStore =>
+        new(store, store, store, store, store, store, store, cleanup);
 
     public ValueTask DisposeAsync() => cleanup();
 }

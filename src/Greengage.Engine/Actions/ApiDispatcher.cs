@@ -74,7 +74,24 @@ public sealed class ApiDispatcher(
             work.Add(task);
         }
         await Task.WhenAll(work);
+        AnswerTestDevices(request, routes, results);
         return results;
+    }
+
+    /// <summary>
+    /// <c>start</c> and <c>getVars</c> answer <c>isRegistered</c> (spec 5.2) from the directory's view of the test devices,
+    /// after the grain answered: the grain does no store I/O for it. Set once every item ran, so a <c>registerDevice</c>
+    /// in the same request counts.
+    /// </summary>
+    private void AnswerTestDevices(ApiRequest request, Route[] routes, ActionResult[] results)
+    {
+        foreach (var item in request.Items)
+        {
+            if (routes[item.Index] is { Info.Name: "start" or User.GetVars.ActionName, App: { } app }
+                && results[item.Index] is { Success: true, Fields: not null } result
+                && item.Parameters.StringOrNull(WireNames.DeviceId) is { } device)
+                result.With("isRegistered", apps.IsTestDevice(app.AppId, device));
+        }
     }
 
     /// <summary>

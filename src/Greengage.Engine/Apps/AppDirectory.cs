@@ -4,12 +4,14 @@ using Greengage.Engine.Storage;
 namespace Greengage.Engine.Apps;
 
 /// <summary>
-/// Apps and keys for the request path: served from memory, loaded at start and refreshed on every change made
-/// through <see cref="AppService"/>. The hot path never reads the database for auth.
+/// Apps, keys and test devices for the request path: served from memory, loaded at start and refreshed on every
+/// change made through <see cref="AppService"/> and <see cref="TestDeviceService"/>. The hot path never reads the
+/// database for auth, nor for <c>isRegistered</c>.
 /// </summary>
 public sealed class AppDirectory(IAppStore store)
 {
     private readonly ConcurrentDictionary<string, AppEntry> _apps = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string AppId, string DeviceId), byte> _testDevices = new();
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -18,6 +20,13 @@ public sealed class AppDirectory(IAppStore store)
     }
 
     public AppEntry? Find(string appId) => _apps.GetValueOrDefault(appId);
+
+    /// <summary>Whether <paramref name="deviceId"/> is a registered test device of the app (<c>registerDevice</c>).</summary>
+    public bool IsTestDevice(string appId, string deviceId) => _testDevices.ContainsKey((appId, deviceId));
+
+    internal IEnumerable<string> AppIds => _apps.Keys;
+
+    internal void PutTestDevice(string appId, string deviceId) => _testDevices.TryAdd((appId, deviceId), 0);
 
     internal AppEntry Put(StoredApp app)
     {

@@ -80,3 +80,20 @@ public interface IWorkQueue
     /// <summary>Gives an item back to be tried again at <paramref name="notBefore"/>, counting an attempt.</summary>
     Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The test devices of each app (<c>registerDevice</c>, spec 4.2): devices a dashboard account registered for
+/// development. A device is registered once per app; registering it again changes nothing.
+/// </summary>
+public interface ITestDeviceStore
+{
+    /// <summary>
+    /// Registers <paramref name="deviceId"/> as a test device of <paramref name="appId"/>, kept to the millisecond.
+    /// Returns true when it is new; false when the device was already registered, whose stored email and time then
+    /// stay as they were. Throws <see cref="InvalidOperationException"/> when the app does not exist.
+    /// </summary>
+    Task<bool> RegisterTestDeviceAsync(string appId, string deviceId, string email, DateTimeOffset registeredAt, CancellationToken cancellationToken);
+
+    /// <summary>The test devices of one app, ordered by device id; empty for an app without any (or an unknown app).</summary>
+    Task<IReadOnlyList<TestDevice>> ListTestDevicesAsync(string appId, CancellationToken cancellationToken);
+}

@@ -82,3 +82,8 @@ public sealed record WorkItem(long Id, string Queue, string Payload, DateTimeOff
 
 /// <summary>An app and its four client keys, as stored.</summary>
 public sealed record StoredApp(string AppId, string Name, DateTimeOffset Created, string TokenSecret, IReadOnlyDictionary<string, string> Keys);
+
+/// <summary>A test device of an app, as stored (<see cref="ITestDeviceStore"/>).</summary>
+/// <param name="Email">The dashboard account that registered it.</param>
+/// <param name="RegisteredAt">When it was first registered (millisecond precision).</param>
+public sealed record TestDevice(string AppId, string DeviceId, string Email, DateTimeOffset RegisteredAt);

@@ -5,13 +5,14 @@ using Microsoft.Extensions.Options;
 namespace Greengage.Server.Hosting;
 
 /// <summary>
-/// Start-up work before traffic: applies migrations, loads apps, makes the admin token and (on a first start) the demo
-/// app, and prints what a newcomer needs. Registered before the silo so it runs first.
+/// Start-up work before traffic: applies migrations, loads apps and their test devices, makes the admin token and (on a
+/// first start) the demo app, and prints what a newcomer needs. Registered before the silo so it runs first.
 /// </summary>
 public sealed partial class BootstrapService(
     IStorageLifecycle storage,
     AppDirectory directory,
     AppService apps,
+    TestDeviceService testDevices,
     AdminTokenHolder adminToken,
     IOptions<GreengageOptions> options,
     ILogger<BootstrapService> logger) : IHostedService
@@ -22,6 +23,7 @@ public sealed partial class BootstrapService(
         Directory.CreateDirectory(o.DataDirectory);
         await storage.MigrateAsync(cancellationToken);
         await directory.LoadAsync(cancellationToken);
+        await testDevices.LoadAsync(cancellationToken);
 
         var (token, generated) = AdminTokenHolder.LoadOrCreate(o);
         adminToken.Token = token;

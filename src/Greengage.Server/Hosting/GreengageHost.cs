@@ -3,6 +3,7 @@ using System.Net;
 using Greengage.Cluster.Grains;
 using Greengage.Cluster.Hosting;
 using Greengage.Engine.Actions;
+using Greengage.Engine.Actions.App;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Commit;
 using Greengage.Engine.Actions.User;
@@ -69,15 +70,18 @@ public static class GreengageHost
         services.AddSingleton<IAppNameStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IActivityLogReader>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<ITestDeviceStore>(sp => sp.GetRequiredService<SqliteStore>());
 
         // Engine.
         services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<AppDirectory>();
         services.AddSingleton<AppService>();
+        services.AddSingleton<TestDeviceService>();
         services.AddSingleton(UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking))
             .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)]));
-        services.AddSingleton(AppActionTable.Default);
+        services.AddSingleton(sp => AppActionTable.Default
+            .With([new RegisterDevice(sp.GetRequiredService<TestDeviceService>(), options.Limits)]));
         services.AddSingleton<IUserGateway, OrleansUserGateway>();
         services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();
         services.AddSingleton<ApiDispatcher>();
@@ -130,7 +134,7 @@ public static class GreengageHost
             .ExcludeFromDescription();
 
         app.MapLeanplumApi();
-        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi();
         app.MapOpenApi();
         return app;
     }

@@ -45,7 +45,11 @@ public sealed class Start : IUserAction
         return new PriorActivity(state.Profile.TotalSessions, events, states, state.Profile.TimeSpentInApp);
     }
 
-    /// <summary>The start element's content fields (spec 5.2's minimal element). Content arrives with the content issue.</summary>
+    /// <summary>
+    /// The start element's content fields (spec 5.2's minimal element). Content arrives with the content issue.
+    /// <c>isRegistered</c> is answered by the dispatcher once the grain answered (<see cref="ApiDispatcher"/>): the test
+    /// devices live outside the user's grain.
+    /// </summary>
     internal static JsonObject StartContent(UserActionContext context) => new()
     {
         ["vars"] = new JsonObject(),
@@ -61,6 +65,7 @@ public sealed class Start : IUserAction
         ["token"] = Token(context.Batch.TokenSecret, context.DeviceId ?? context.UserId),
         ["syncNewsfeed"] = false,
         ["isRegistered"] = false,
+        ["isRegisteredFromOtherApp"] = false,
     };
 
     /// <summary>Stable per app and device: a user switch does not change it.</summary>
