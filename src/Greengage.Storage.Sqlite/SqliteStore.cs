@@ -10,7 +10,7 @@ namespace Greengage.Storage.Sqlite;
 /// Call <see cref="MigrateAsync"/> once before anything else.
 /// </summary>
 public sealed partial class SqliteStore
-    : IStorageLifecycle, IAppStore, IAppNameStore, IUserStore, IActivityLogReader, IWorkQueue, IAsyncDisposable
+    : IStorageLifecycle, IAppStore, IAppNameStore, IContentStore, IUserStore, IActivityLogReader, IWorkQueue, IAsyncDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteStorageOptions _options;

@@ -14,6 +14,7 @@ public sealed class StoreUnderTest(
     IWorkQueue work,
     IAppNameStore appNames,
     ITestDeviceStore testDevices,
+    IContentStore content,
     Func<ValueTask> cleanup) : IAsyncDisposable
 {
     public IStorageLifecycle Lifecycle { get; } = lifecycle;
@@ -30,10 +31,12 @@ public sealed class StoreUnderTest(
 
     public ITestDeviceStore TestDevices { get; } = testDevices;
 
+    public IContentStore Content { get; } = content;
+
     /// <summary>Builds one from an object that implements every contract.</summary>
     public static StoreUnderTest Of<T>(T store, Func<ValueTask> cleanup)
-        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue, IAppNameStore, ITestDeviceStore =>
-        new(store, store, store, store, store, store, store, cleanup);
+        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue, IAppNameStore, ITestDeviceStore, IContentStore =>
+        new(store, store, store, store, store, store, store, store, cleanup);
 
     public ValueTask DisposeAsync() => cleanup();
 }

@@ -34,6 +34,20 @@ public interface IAppNameStore
     Task AddAppNamesAsync(string appId, IReadOnlyList<AppName> names, DateTimeOffset at, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// An app's content as documents, by kind and key (code defaults per app version, live variable values, ...). The
+/// engine compiles them into one immutable snapshot per app after every change.
+/// </summary>
+public interface IContentStore
+{
+    /// <summary>Every document of the app, ordered by kind then key.</summary>
+    Task<IReadOnlyList<ContentDocument>> ListContentAsync(string appId, CancellationToken cancellationToken);
+
+    /// <summary>Writes each document (inserted, or replacing the one with its kind and key) and deletes each of
+    /// <paramref name="deletes"/>, in one transaction.</summary>
+    Task WriteContentAsync(string appId, IReadOnlyList<ContentDocument> puts, IReadOnlyList<(string Kind, string Key)> deletes, CancellationToken cancellationToken);
+}
+
 /// <summary>Per-user state: snapshot plus log tail, written by group commit.</summary>
 public interface IUserStore
 {

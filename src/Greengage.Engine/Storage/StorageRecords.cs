@@ -57,6 +57,9 @@ public sealed record UserWriteSet(
 // LinkedDevices (on UserWriteSet): device ids this user used in the commit; the device-to-user index maps each to
 // this user from then on (the last user to use a device owns it), so device-only requests find their user.
 
+/// <summary>One content document of an app: its JSON body, and when it was last written (Unix ms).</summary>
+public sealed record ContentDocument(string Kind, string Key, byte[] Body, long UpdatedMs);
+
 /// <summary>A name an app uses, of one kind (<c>event</c>, <c>state</c>, <c>attribute</c>, <c>parameter</c>).</summary>
 public sealed record AppName(string Kind, string Name);
 

@@ -30,6 +30,9 @@ public sealed class ProtocolLimits
     /// <summary>Most distinct event and state parameter names per app (spec 6.2: 200).</summary>
     public int MaxParameterNamesPerApp { get; set; } = 200;
 
+    /// <summary>Largest <c>setVars</c> declaration (its <c>vars</c>, <c>kinds</c> and <c>actionDefinitions</c> as JSON), in bytes (spec 6.2: under 1 MB).</summary>
+    public int MaxVariablesBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Deepest nesting of JSON accepted anywhere in a request.</summary>
     public int MaxJsonDepth { get; set; } = 64;
 }

@@ -1,11 +1,12 @@
 using Greengage.Engine.Apps;
+using Greengage.Engine.Content;
 using Greengage.Engine.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Greengage.Server.Hosting;
 
 /// <summary>
-/// Start-up work before traffic: applies migrations, loads apps and their test devices, makes the admin token and (on a
+/// Start-up work before traffic: applies migrations, loads apps, their test devices and their content, makes the admin token and (on a
 /// first start) the demo app, and prints what a newcomer needs. Registered before the silo so it runs first.
 /// </summary>
 public sealed partial class BootstrapService(
@@ -13,6 +14,7 @@ public sealed partial class BootstrapService(
     AppDirectory directory,
     AppService apps,
     TestDeviceService testDevices,
+    ContentDirectory content,
     AdminTokenHolder adminToken,
     IOptions<GreengageOptions> options,
     ILogger<BootstrapService> logger) : IHostedService
@@ -24,6 +26,7 @@ public sealed partial class BootstrapService(
         await storage.MigrateAsync(cancellationToken);
         await directory.LoadAsync(cancellationToken);
         await testDevices.LoadAsync(cancellationToken);
+        await content.LoadAsync((await apps.ListAsync(cancellationToken)).Select(a => a.AppId), cancellationToken);
 
         var (token, generated) = AdminTokenHolder.LoadOrCreate(o);
         adminToken.Token = token;

@@ -5,6 +5,7 @@ using Greengage.Cluster.Hosting;
 using Greengage.Engine.Actions;
 using Greengage.Engine.Actions.App;
 using Greengage.Engine.Apps;
+using Greengage.Engine.Content;
 using Greengage.Engine.Commit;
 using Greengage.Engine.Actions.User;
 using Greengage.Engine.Storage;
@@ -71,17 +72,25 @@ public static class GreengageHost
         services.AddSingleton<IActivityLogReader>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<ITestDeviceStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IContentStore>(sp => sp.GetRequiredService<SqliteStore>());
 
         // Engine.
         services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<AppDirectory>();
         services.AddSingleton<AppService>();
         services.AddSingleton<TestDeviceService>();
-        services.AddSingleton(UserActionTable.Default
+        services.AddSingleton<ContentDirectory>();
+        services.AddSingleton<VariablesService>();
+        services.AddSingleton(sp => UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking))
-            .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)]));
+            .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)])
+            .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>())]));
         services.AddSingleton(sp => AppActionTable.Default
-            .With([new RegisterDevice(sp.GetRequiredService<TestDeviceService>(), options.Limits)]));
+            .With([
+                new RegisterDevice(sp.GetRequiredService<TestDeviceService>(), options.Limits),
+                new SetVars(sp.GetRequiredService<VariablesService>(), options.Limits),
+                new DeleteVars(sp.GetRequiredService<VariablesService>(), options.Limits),
+            ]));
         services.AddSingleton<IUserGateway, OrleansUserGateway>();
         services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();
         services.AddSingleton<ApiDispatcher>();
@@ -134,7 +143,7 @@ public static class GreengageHost
             .ExcludeFromDescription();
 
         app.MapLeanplumApi();
-        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi();
         app.MapOpenApi();
         return app;
     }

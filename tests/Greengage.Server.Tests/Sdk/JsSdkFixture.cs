@@ -55,9 +55,13 @@ public sealed class JsSdkFixture : IAsyncLifetime
         _data.Dispose();
     }
 
-    /// <summary>Runs the harness scenario against the server; <paramref name="userId"/> null runs it anonymously.</summary>
-    public async Task<HarnessRun> RunHarnessAsync(string? userId)
+    /// <summary>
+    /// Runs the harness scenario against the server, for the fixture's app or <paramref name="app"/>;
+    /// <paramref name="userId"/> null runs it anonymously.
+    /// </summary>
+    public async Task<HarnessRun> RunHarnessAsync(string? userId, AppCredentials? app = null)
     {
+        app ??= App;
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = JsSdkDirectory,
@@ -68,7 +72,7 @@ public sealed class JsSdkFixture : IAsyncLifetime
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (var arg in new[] { "harness.mjs", "--api", Server.ApiUrl, "--app", App.AppId, "--key", App.ProductionKey })
+        foreach (var arg in new[] { "harness.mjs", "--api", Server.ApiUrl, "--app", app.AppId, "--key", app.ProductionKey })
             start.ArgumentList.Add(arg);
         if (userId is not null)
         {

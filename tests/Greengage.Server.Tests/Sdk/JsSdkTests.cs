@@ -52,9 +52,32 @@ public sealed class JsSdkTests(JsSdkFixture fixture, ITestOutputHelper output) :
         Assert.Equal("Web Browser", Text(device["deviceModel"]));
     }
 
-    private async Task<HarnessRun> RunAsync(string? userId)
+    [Fact]
+    public async Task ServerSetValues_ReachTheSdk_AsDiffsOverItsDefaults_ListsIncluded()
     {
-        var run = await fixture.RunHarnessAsync(userId);
+        // An app of its own: live values would change what the other tests' SDK sees.
+        var app = await fixture.Server.CreateAppAsync(JsSdkFixture.AdminToken, "JS SDK variables");
+        foreach (var (name, value) in new (string, object)[] { ("welcomeMessage", "Hej"), ("colors", new[] { "red", "blue", "black" }), ("nested.enabled", false) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/admin/v1/apps/{app.AppId}/variables/{name}")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { value }),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", JsSdkFixture.AdminToken);
+            using var response = await fixture.Server.Http.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var run = await RunAsync("js-vars-" + Guid.NewGuid().ToString("N"), app);
+        var result = AssertHarnessSucceeded(run, expectedVariables: """{"welcomeMessage":"Hej","level":1,"colors":["red","blue","black"],"nested":{"enabled":false}}""");
+
+        // The wire carried the list as "[i]" keys: a plain array would have broken the SDK's start.
+        Assert.True(result["variablesChangedCalls"]?.GetValue<int>() >= 1, $"The SDK did not report changed variables.\n{run}");
+    }
+
+    private async Task<HarnessRun> RunAsync(string? userId, AppCredentials? app = null)
+    {
+        var run = await fixture.RunHarnessAsync(userId, app);
         output.WriteLine($"harness ({(userId is null ? "anonymous" : userId)}): exit code {run.ExitCode} in {run.Elapsed.TotalMilliseconds:0} ms");
         output.WriteLine(run.Stdout.TrimEnd());
         if (run.Stderr.Length > 0)
@@ -63,7 +86,7 @@ public sealed class JsSdkTests(JsSdkFixture fixture, ITestOutputHelper output) :
     }
 
     /// <summary>Exit code 0, one JSON line, every call successful on the wire, the SDK's defaults untouched by the server.</summary>
-    private JsonObject AssertHarnessSucceeded(HarnessRun run)
+    private JsonObject AssertHarnessSucceeded(HarnessRun run, string? expectedVariables = null)
     {
         Assert.True(run.ExitCode == 0, $"The harness failed.\n{run}\n{fixture.Server.Describe()}");
         var result = run.Result ?? throw new Xunit.Sdk.XunitException($"The harness printed no JSON line.\n{run}");
@@ -89,9 +112,11 @@ public sealed class JsSdkTests(JsSdkFixture fixture, ITestOutputHelper output) :
             Assert.Equal("*", Text(r["cors"]));
         });
 
-        // The server answered no variable diffs and no variants: the SDK shows its own defaults.
-        Assert.True(JsonNode.DeepEquals(result["sent"]!["variableDefaults"], result["variables"]),
-            $"variables {result["variables"]?.ToJsonString()} differ from the defaults {result["sent"]!["variableDefaults"]?.ToJsonString()}");
+        // Without live values the server answers no variable diffs, and the SDK shows its own defaults; with them, the
+        // SDK shows them merged over its defaults.
+        var expected = expectedVariables is null ? result["sent"]!["variableDefaults"] : JsonNode.Parse(expectedVariables);
+        Assert.True(JsonNode.DeepEquals(expected, result["variables"]),
+            $"variables {result["variables"]?.ToJsonString()} differ from {expected?.ToJsonString()}\n{run}");
         Assert.Equal("[]", result["variants"]?.ToJsonString());
         Assert.True(result["sessionClearedByStop"]?.GetValue<bool>() == true, $"The SDK did not see stop's answer.\n{run}");
         return result;

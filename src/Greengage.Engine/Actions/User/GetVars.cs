@@ -1,14 +1,14 @@
 using System.Text.Json.Nodes;
+using Greengage.Engine.Content;
 using Greengage.Protocol.Responses;
 
 namespace Greengage.Engine.Actions.User;
 
 /// <summary>
 /// <c>getVars</c> (spec 4.3; the SDKs' <c>forceContentUpdate</c>): the same content as <c>start</c>, with no session
-/// change and nothing recorded. Content (variables, A/B tests, messages) arrives with the content issue; until then it
-/// is the empty content every SDK accepts.
+/// change and nothing recorded. The app version is the one the device last reported.
 /// </summary>
-public sealed class GetVars : IUserAction
+public sealed class GetVars(ContentDirectory? content = null) : IUserAction
 {
     public const string ActionName = "getVars";
 
@@ -17,12 +17,13 @@ public sealed class GetVars : IUserAction
     public ActionResult Handle(UserActionContext context)
     {
         var p = context.Parameters;
-        _ = p.Flag("includeDefaults", whenAbsent: true);
+        var includeDefaults = p.Flag("includeDefaults", whenAbsent: true);
         var debug = p.Flag("includeVariantDebugInfo");
         _ = p.Array("newsfeedMessages");
-        var content = Start.StartContent(context);
+        var appVersion = context.DeviceId is { } device && context.State.Devices.Devices.TryGetValue(device, out var entry) ? entry.AppVersion : null;
+        var fields = Start.StartContent(context, content, includeDefaults, appVersion);
         if (debug)
-            content["variantDebugInfo"] = new JsonObject { ["abTests"] = new JsonArray() };
-        return ActionResult.Ok(content);
+            fields["variantDebugInfo"] = new JsonObject { ["abTests"] = new JsonArray() };
+        return ActionResult.Ok(fields);
     }
 }

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Greengage.Engine.Content;
 using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Responses;
 
 namespace Greengage.Engine.Actions.User;
 
 /// <summary><c>start</c>: closes any open session, opens a new one, and answers the content for the user (spec 4.1, 5.2).</summary>
-public sealed class Start : IUserAction
+public sealed class Start(ContentDirectory? content = null) : IUserAction
 {
     public string Name => "start";
 
@@ -18,6 +19,7 @@ public sealed class Start : IUserAction
         var locale = DeviceParameters.ReadLocale(p);
         var attributes = AttributeParameters.Read(p, "userAttributes", context.Limits);
         var background = p.Flag("background");
+        var includeDefaults = p.Flag("includeDefaults", whenAbsent: true);
 
         SessionRules.CloseOpen(context);
         context.Emit(new SessionStarted
@@ -30,7 +32,7 @@ public sealed class Start : IUserAction
             Attributes = attributes,
             Prior = PriorOf(context),
         });
-        return ActionResult.Ok(StartContent(context));
+        return ActionResult.Ok(StartContent(context, content, includeDefaults, device?.AppVersion));
     }
 
     /// <summary>The user's lifetime activity so far, recorded on each new session for exports.</summary>
@@ -46,27 +48,46 @@ public sealed class Start : IUserAction
     }
 
     /// <summary>
-    /// The start element's content fields (spec 5.2's minimal element). Content arrives with the content issue.
-    /// <c>isRegistered</c> is answered by the dispatcher once the grain answered (<see cref="ApiDispatcher"/>): the test
-    /// devices live outside the user's grain.
+    /// The start element's content fields (spec 5.2), for <c>getVars</c> too: the app's variables for the user's app
+    /// version (diffs against the code defaults unless <paramref name="includeDefaults"/>), what the server knows of the
+    /// code (<c>varsFromCode</c>, <c>actionDefinitions</c>, <c>fileAttributes</c>), and <c>varsSignature</c>.
+    /// Messages and A/B tests arrive with their issues. <c>isRegistered</c> is answered by the dispatcher once the
+    /// grain answered (<see cref="ApiDispatcher"/>): the test devices live outside the user's grain.
     /// </summary>
-    internal static JsonObject StartContent(UserActionContext context) => new()
+    internal static JsonObject StartContent(UserActionContext context, ContentDirectory? directory, bool includeDefaults, string? appVersion)
     {
-        ["vars"] = new JsonObject(),
-        ["messages"] = new JsonObject(),
-        ["variants"] = new JsonArray(),
-        ["regions"] = new JsonObject(),
-        ["actionDefinitions"] = new JsonObject(),
-        ["fileAttributes"] = new JsonObject(),
-        ["varsFromCode"] = new JsonObject(),
-        ["localCaps"] = new JsonArray(),
-        ["interfaceRules"] = new JsonArray(),
-        ["interfaceEvents"] = new JsonArray(),
-        ["token"] = Token(context.Batch.TokenSecret, context.DeviceId ?? context.UserId),
-        ["syncNewsfeed"] = false,
-        ["isRegistered"] = false,
-        ["isRegisteredFromOtherApp"] = false,
-    };
+        var view = (directory?.For(context.Batch.AppId) ?? AppContent.Empty).VarsFor(appVersion);
+        var vars = (JsonObject)(includeDefaults ? view.Full : view.Diff).DeepClone();
+        return new JsonObject
+        {
+            ["vars"] = vars,
+            ["varsSignature"] = VarsSignature(context.Batch.TokenSecret, vars),
+            ["messages"] = new JsonObject(),
+            ["variants"] = new JsonArray(),
+            ["regions"] = new JsonObject(),
+            ["actionDefinitions"] = view.ActionDefinitions.DeepClone(),
+            ["fileAttributes"] = view.FileAttributes.DeepClone(),
+            ["varsFromCode"] = view.FromCode.DeepClone(),
+            ["localCaps"] = new JsonArray(),
+            ["interfaceRules"] = new JsonArray(),
+            ["interfaceEvents"] = new JsonArray(),
+            ["token"] = Token(context.Batch.TokenSecret, context.DeviceId ?? context.UserId),
+            ["syncNewsfeed"] = false,
+            ["isRegistered"] = false,
+            ["isRegisteredFromOtherApp"] = false,
+        };
+    }
+
+    /// <summary>
+    /// Greengage's <c>varsSignature</c> (docs/content.md): HMAC-SHA256 keyed with the app's token secret over
+    /// <c>"vars\n"</c> followed by the <c>vars</c> object as compact JSON (System.Text.Json's default escaping),
+    /// base64url without padding.
+    /// </summary>
+    internal static string VarsSignature(string secret, JsonObject vars)
+    {
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes("vars\n" + vars.ToJsonString()));
+        return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
 
     /// <summary>Stable per app and device: a user switch does not change it.</summary>
     internal static string Token(string secret, string device)
