@@ -17,6 +17,9 @@
 #      WRK_CPUS=     taskset CPU list for wrk (e.g. 1); empty (default) = not pinned, like ../shared/bench/peers
 #      SKIP_BUILD=1  use the Release build as it is
 #      SERVER_DIR=dir   run the Greengage.Server.dll in dir as it is, no build (the smoke test passes its own build)
+#      COMPARE_DIR=dir  also start the Greengage.Server.dll in dir (its own data directory and port) and run each
+#                       Greengage scenario against it too, right after the same scenario on the main server, as
+#                       "<name>-b": a before/after comparison of two builds under the same conditions
 #      OUT_DIR=dir   raw wrk output and logs (default: a new /tmp/greengage-bench-results.* directory, kept unless SMOKE=1)
 #      BASELINE_SRC=dir  the baseline's sources (default ../shared/bench/peers/bare/aspnet when present, else the
 #                        copy in bench/baseline/aspnet); built once into BENCH_CACHE (default /tmp/greengage-bench-cache)
@@ -151,6 +154,22 @@ GG_CLIENT_KEY=$(sed -n 's/^ *production key: *\([^ ]*\).*/\1/p' "$OUT_DIR/greeng
 [[ -n "$GG_APP_ID" && -n "$GG_CLIENT_KEY" ]] || die "no demo app id / production key in Greengage's stdout ($OUT_DIR/greengage.log)"
 log "demo app $GG_APP_ID"
 
+if [[ -n "${COMPARE_DIR:-}" ]]; then
+  [[ -f "$COMPARE_DIR/Greengage.Server.dll" ]] || die "no Greengage.Server.dll in COMPARE_DIR=$COMPARE_DIR"
+  cp -a "$COMPARE_DIR" "$WORK/server-b"
+  GG_PORT_B=$(free_port)
+  while [[ "$GG_PORT_B" == "$GG_PORT" || "$GG_PORT_B" == "$BARE_PORT" ]]; do GG_PORT_B=$(free_port); done
+  mkdir -p "$WORK/data-b"
+  (cd "$WORK/server-b" && exec dotnet Greengage.Server.dll --urls "http://127.0.0.1:$GG_PORT_B" \
+    --Greengage:DataDirectory="$WORK/data-b" --Greengage:AdminToken="$ADMIN_TOKEN") >"$OUT_DIR/greengage-b.log" 2>&1 </dev/null &
+  GG_PID_B=$!; PIDS+=("$GG_PID_B")
+  log "comparison greengage started (pid $GG_PID_B) on 127.0.0.1:$GG_PORT_B from $COMPARE_DIR"
+  wait_http "http://127.0.0.1:$GG_PORT_B/healthz" 90 "$GG_PID_B" "$OUT_DIR/greengage-b.log"
+  GG_APP_ID_B=$(sed -n 's/^Demo app created\. appId: *\([^ ]*\).*/\1/p' "$OUT_DIR/greengage-b.log" | head -1)
+  GG_CLIENT_KEY_B=$(sed -n 's/^ *production key: *\([^ ]*\).*/\1/p' "$OUT_DIR/greengage-b.log" | head -1)
+  [[ -n "$GG_APP_ID_B" && -n "$GG_CLIENT_KEY_B" ]] || die "no demo app id / production key in $OUT_DIR/greengage-b.log"
+fi
+
 # One request of each kind before load: fail fast, with the answer, if the keys or shapes are wrong.
 pre=$(curl -s -m 10 -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
   --data "userId=preflight&deviceId=preflight&event=e&value=1" \
@@ -162,27 +181,38 @@ pre=$(curl -s -m 10 -X POST -H 'Content-Type: text/plain' \
 [[ "$pre" != *'"success":false'* && "$pre" == *'"success":true'* ]] || die "a multi was not accepted: $pre"
 
 # ---- measure ----
-# name | url | script | items per request | pid of the server under test
+# name | url | script | items per request | pid of the server under test | app id | client key
+G="$GG_APP_ID|$GG_CLIENT_KEY"
 if [[ "${SCENARIO_SET:-foundation}" == "mix" ]]; then
   # The tracking issue's realistic mix over USERS users (set USERS=100000), after growing the store (GROW_DURATION).
   SCENARIOS=(
-    "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID"
-    "mix|http://127.0.0.1:$GG_PORT/|mix.lua|17.5|$GG_PID"
+    "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID|$G"
+    "mix|http://127.0.0.1:$GG_PORT/|mix.lua|17.5|$GG_PID|$G"
   )
 else
   SCENARIOS=(
-    "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID"
-    "track|http://127.0.0.1:$GG_PORT/|track.lua|1|$GG_PID"
-    "multi20|http://127.0.0.1:$GG_PORT/|multi20.lua|20|$GG_PID"
+    "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID|$G"
+    "track|http://127.0.0.1:$GG_PORT/|track.lua|1|$GG_PID|$G"
+    "multi20|http://127.0.0.1:$GG_PORT/|multi20.lua|20|$GG_PID|$G"
   )
+fi
+if [[ -n "${COMPARE_DIR:-}" ]]; then
+  # Each Greengage scenario is followed by the same one against the comparison build.
+  WITH_B=()
+  for s in "${SCENARIOS[@]}"; do
+    WITH_B+=("$s")
+    IFS='|' read -r name _ lua items _ _ _ <<<"$s"
+    [[ "$name" == "baseline" ]] || WITH_B+=("$name-b|http://127.0.0.1:$GG_PORT_B/|$lua|$items|$GG_PID_B|$GG_APP_ID_B|$GG_CLIENT_KEY_B")
+  done
+  SCENARIOS=("${WITH_B[@]}")
 fi
 WRK_PREFIX=(); [[ -z "$WRK_CPUS" ]] || WRK_PREFIX=(taskset -c "$WRK_CPUS")
 export BENCH_WRK_DIR="$HERE/wrk" GG_APP_ID GG_CLIENT_KEY USERS
 
 json_val() { grep -o "\"$2\":[0-9.]*" <<<"$1" | head -1 | cut -d: -f2; }
 
-run_wrk() {  # name url script items duration outfile
-  env SCENARIO="$1" ITEMS="$4" BATCH="$4" "${WRK_PREFIX[@]}" \
+run_wrk() {  # name url script items duration outfile [app key]
+  env SCENARIO="$1" ITEMS="$4" BATCH="$4" GG_APP_ID="${7:-$GG_APP_ID}" GG_CLIENT_KEY="${8:-$GG_CLIENT_KEY}" "${WRK_PREFIX[@]}" \
     wrk -t"$THREADS" -c"$CONNS" -d"$5" --timeout "$TIMEOUT" --latency -s "$HERE/wrk/$3" "$2" >"$6" 2>&1
 }
 
@@ -198,15 +228,19 @@ if [[ -n "${GROW_DURATION:-}" ]]; then
   # Grow the store first (multi of 30 tracks over USERS users), so the measured runs write into a large database.
   log "growing the store ($GROW_DURATION of multi30)"
   run_wrk grow "http://127.0.0.1:$GG_PORT/" multi20.lua 30 "$GROW_DURATION" "$OUT_DIR/grow.txt" || true
+  if [[ -n "${COMPARE_DIR:-}" ]]; then
+    log "growing the comparison store too"
+    run_wrk grow-b "http://127.0.0.1:$GG_PORT_B/" multi20.lua 30 "$GROW_DURATION" "$OUT_DIR/grow-b.txt" "$GG_APP_ID_B" "$GG_CLIENT_KEY_B" || true
+  fi
   grown=$(grep -o '"actions_s":[0-9.]*' "$OUT_DIR/grow.txt" | cut -d: -f2)
   log "grew by about $(awk -v a="${grown:-0}" -v d="${GROW_DURATION%s}" 'BEGIN{printf "%.0f", a*d}') actions ($grown actions/s)"
 fi
 
 if [[ "$WARMUP" != "0" ]]; then
   for s in "${SCENARIOS[@]}"; do
-    IFS='|' read -r name url lua items pid <<<"$s"
+    IFS='|' read -r name url lua items pid app key <<<"$s"
     log "warm-up $name ($WARMUP)"
-    run_wrk "$name" "$url" "$lua" "$items" "$WARMUP" "$OUT_DIR/$name-warmup.txt" || true
+    run_wrk "$name" "$url" "$lua" "$items" "$WARMUP" "$OUT_DIR/$name-warmup.txt" "$app" "$key" || true
   done
 fi
 
@@ -214,12 +248,12 @@ TSV="$OUT_DIR/runs.tsv"
 printf 'scenario\trun\treq_s\tactions_s\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tfailed_items\tsocket_errors\tserver_cpu_pct\twrk_cpu_pct\n' >"$TSV"
 for r in $(seq 1 "$REPEAT"); do
   for s in "${SCENARIOS[@]}"; do
-    IFS='|' read -r name url lua items pid <<<"$s"
+    IFS='|' read -r name url lua items pid app key <<<"$s"
     sleep 1
     out="$OUT_DIR/$name-$r.txt"
     s0=$(ticks_of "$pid"); t0=$(date +%s.%N)
     TIMEFORMAT='%U %S'
-    { time run_wrk "$name" "$url" "$lua" "$items" "$DURATION" "$out"; } 2>"$out.time" || true
+    { time run_wrk "$name" "$url" "$lua" "$items" "$DURATION" "$out" "$app" "$key"; } 2>"$out.time" || true
     t1=$(date +%s.%N); s1=$(ticks_of "$pid")
     kill -0 "$pid" 2>/dev/null || die "the $name server (pid $pid) died during the run"
     j=$(grep -o 'WRKJSON .*' "$out" | cut -d' ' -f2- || true)
@@ -263,7 +297,7 @@ echo
 echo "| scenario | req/s | actions/s | p50 ms | p99 ms | vs baseline | non-2xx | failed items | socket errors | server CPU % | wrk CPU % |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for s in "${SCENARIOS[@]}"; do
-  IFS='|' read -r name _ _ _ _ <<<"$s"
+  IFS='|' read -r name _ _ _ _ _ _ <<<"$s"
   rps=$(median "$name" 3); aps=$(median "$name" 4); p50=$(median "$name" 5); p99=$(median "$name" 7)
   bad=$(total "$name" 9); fi=$(total "$name" 10); se=$(total "$name" 11); scpu=$(median "$name" 12); wcpu=$(median "$name" 13)
   ratio=$(awk -v a="$rps" -v b="$BASE_RPS" 'BEGIN { printf (b > 0 ? "%.1f%%" : "-"), 100 * a / b }')

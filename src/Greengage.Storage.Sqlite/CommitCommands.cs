@@ -33,6 +33,7 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _rollbackToPair;
     private readonly SqliteCommand _findUser;
     private readonly SqliteCommand _insertUser;
+    private readonly SqliteCommand _fenceLog;
     private readonly SqliteCommand _insertLog;
     private readonly SqliteCommand _linkDevice;
     private readonly SqliteCommand _setDeadline;
@@ -59,11 +60,13 @@ internal sealed class CommitCommands : IDisposable
         _rollbackToPair = Create("ROLLBACK TO write_pair;");
         _findUser = Create("SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
         _insertUser = Create("INSERT INTO users (app_id, user_id) VALUES (@app, @user) RETURNING user_key;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
-        _insertLog = Create("""
-            INSERT INTO activity_log (user_key, last_seq, records)
-            SELECT @key, @last, @records
-            WHERE NOT EXISTS (SELECT 1 FROM activity_log WHERE user_key = @key AND last_seq >= @first);
-            """, ("@key", SqliteType.Integer), ("@first", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
+        // The fence and the insert are two statements: an INSERT ... SELECT that reads its own target table makes
+        // SQLite buffer the selected row in a temporary table, created and dropped on every execution. There is one
+        // writer, so nothing can come between the two.
+        _fenceLog = Create("SELECT 1 FROM activity_log WHERE user_key = @key AND last_seq >= @first LIMIT 1;",
+            ("@key", SqliteType.Integer), ("@first", SqliteType.Integer));
+        _insertLog = Create("INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @last, @records);",
+            ("@key", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
         _setDeadline = Create("""
             INSERT INTO session_deadlines (user_key, deadline_ms) VALUES (@key, @deadline)
             ON CONFLICT (user_key) DO UPDATE SET deadline_ms = excluded.deadline_ms;
@@ -161,7 +164,7 @@ internal sealed class CommitCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _savepointPair, _releasePair, _rollbackToPair, _findUser, _insertUser, _insertLog, _linkDevice, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _savepointPair, _releasePair, _rollbackToPair, _findUser, _insertUser, _fenceLog, _insertLog, _linkDevice, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
                      _eraseLog, _findStraddler, _rewriteRow, _insertTombstone, _deleteSnapshot })
             command.Dispose();
     }
@@ -204,13 +207,16 @@ internal sealed class CommitCommands : IDisposable
             for (var start = 0; start < rows.Count; start += LogPacking.MaxRowsPerPack)
             {
                 var count = Math.Min(LogPacking.MaxRowsPerPack, rows.Count - start);
+                _fenceLog.Parameters[0].Value = key;
+                _fenceLog.Parameters[1].Value = rows[start].Seq;
+                _fenceLog.Transaction = _transaction;
+                if (_fenceLog.ExecuteScalar() is not null)
+                    return false;
                 var l = _insertLog.Parameters;
                 l[0].Value = key;
-                l[1].Value = rows[start].Seq;
-                l[2].Value = rows[start + count - 1].Seq;
-                l[3].Value = LogPacking.Pack(rows, start, count);
-                if (Execute(_insertLog) != 1)
-                    return false;
+                l[1].Value = rows[start + count - 1].Seq;
+                l[2].Value = LogPacking.Pack(rows, start, count);
+                Execute(_insertLog);
             }
         }
 

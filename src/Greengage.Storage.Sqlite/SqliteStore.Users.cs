@@ -54,7 +54,7 @@ public sealed partial class SqliteStore
                 writer.Commit.Abandon();
                 throw;
             }
-            _checkpointer.Written();
+            _checkpointer.Written(writer.Connection);
             if (_checkpointer.TailDue)
                 _checkpointer.FinishTail(writer.Connection);
             return outcomes;

@@ -59,6 +59,7 @@ public sealed partial class SqliteStore
 
             _writer?.Dispose();
             _writer = null;
+            _checkpointer.CloseDatabaseFile();
         }
         finally
         {
@@ -95,7 +96,7 @@ public sealed partial class SqliteStore
         WithWriterAsync(writer =>
         {
             var result = writer.InTransaction(work);
-            _checkpointer.Written();
+            _checkpointer.Written(writer.Connection);
             return result;
         }, cancellationToken);
 

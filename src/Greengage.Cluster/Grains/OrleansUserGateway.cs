@@ -17,15 +17,23 @@ public sealed class OrleansUserGateway(IGrainFactory grains) : IUserGateway
 
     public const string MoveLoopMessage = "The user id moves of this request form a loop; request skipped.";
 
+    // GetGrain<IUserGrain>(key) resolves the grain and interface types from the CLR type on every call (2% of the
+    // server's CPU for single-action requests); they are resolved once here.
+    private (GrainType Grain, GrainInterfaceType Interface)? _types;
+
     public async Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken)
     {
         var results = new ActionResult[batch.Items.Count];
         var done = 0;
         for (var moves = 0; ; moves++)
         {
-            var grain = grains.GetGrain<IUserGrain>(UserGrainKey.Of(batch.AppId, batch.UserId));
+            var key = UserGrainKey.Of(batch.AppId, batch.UserId);
+            var types = _types ??= TypesOf(grains.GetGrain<IUserGrain>(key));
+            var grain = (IUserGrain)grains.GetGrain(GrainId.Create(types.Grain, key), types.Interface);
             var reply = (await grain.Apply(new Immutable<UserBatch>(batch))).Value;
             var handled = reply.Results ?? throw new StorageUnavailableException(reply.Unavailable ?? "Unavailable.", reply.RetryAfterSeconds);
+            if (done == 0 && reply.Forward is null)
+                return handled;
             handled.CopyTo(results, done);
             done += handled.Length;
             if (reply.Forward is not { } forward)
@@ -37,5 +45,11 @@ public sealed class OrleansUserGateway(IGrainFactory grains) : IUserGateway
             }
             batch = batch with { UserId = forward.UserId, Items = forward.Items };
         }
+    }
+
+    private static (GrainType, GrainInterfaceType) TypesOf(IUserGrain grain)
+    {
+        var reference = (GrainReference)grain;
+        return (reference.GrainId.Type, reference.InterfaceType);
     }
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Greengage.Engine.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +13,14 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly IUserStore _store;
     private readonly CommitOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<Pending> _queue;
+    // A plain queue under a lock: the caller that finds the writer waiting wakes its thread directly. (A channel's
+    // waiter would be woken through a thread-pool work item first, which on a busy 2-core box waits its turn behind
+    // the requests.)
+    private readonly object _lock = new();
+    private readonly Queue<Pending> _queue = new();
     private readonly Thread _thread;
+    private bool _writerWaiting;
+    private bool _completed;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public GroupCommitWriter(IUserStore store, CommitOptions options, ILogger<GroupCommitWriter> logger)
@@ -23,11 +28,6 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         _store = store;
         _options = options;
         _logger = logger;
-        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
         _thread = new Thread(Run) { IsBackground = true, Name = "greengage-group-commit" };
         _thread.Start();
     }
@@ -40,11 +40,19 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         // Continuations are not forced off the writer thread: a grain's await resumes on its own scheduler anyway,
         // and one thread-pool hop per request less is measurable.
         var pending = new Pending(writes, new TaskCompletionSource<CommitOutcome>());
-        if (!_queue.Writer.TryWrite(pending))
+        lock (_lock)
         {
-            throw new StorageUnavailableException(
-                _queue.Reader.Completion.IsCompleted ? "The server is shutting down." : "The write queue is full.",
-                _options.RetryAfterSeconds);
+            if (_completed || _queue.Count >= _options.QueueCapacity)
+            {
+                throw new StorageUnavailableException(
+                    _completed ? "The server is shutting down." : "The write queue is full.", _options.RetryAfterSeconds);
+            }
+            _queue.Enqueue(pending);
+            if (_writerWaiting)
+            {
+                _writerWaiting = false;
+                Monitor.Pulse(_lock);
+            }
         }
         return pending.Done.Task;
     }
@@ -52,7 +60,11 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
     /// <summary>Stops taking writes and commits everything already queued.</summary>
     public async Task StopAsync()
     {
-        _queue.Writer.TryComplete();
+        lock (_lock)
+        {
+            _completed = true;
+            Monitor.Pulse(_lock);
+        }
         await _stopped.Task.ConfigureAwait(false);
     }
 
@@ -64,10 +76,8 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         var sets = new List<UserWriteSet>(_options.MaxBatch);
         try
         {
-            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (Take(batch))
             {
-                while (batch.Count < _options.MaxBatch && _queue.Reader.TryRead(out var p))
-                    batch.Add(p);
                 foreach (var p in batch)
                     sets.Add(p.Writes);
                 CommitBatch(batch, sets);
@@ -78,6 +88,24 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         finally
         {
             _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for writes and moves up to MaxBatch of them into <paramref name="batch"/>; false once stopped and drained.</summary>
+    private bool Take(List<Pending> batch)
+    {
+        lock (_lock)
+        {
+            while (_queue.Count == 0)
+            {
+                if (_completed)
+                    return false;
+                _writerWaiting = true;
+                Monitor.Wait(_lock);
+            }
+            while (batch.Count < _options.MaxBatch && _queue.TryDequeue(out var p))
+                batch.Add(p);
+            return true;
         }
     }
 

@@ -42,14 +42,30 @@ public static class RequestParser
                 items.Add(new ApiItem(items.Count, ParameterSet.Empty, "Each element of 'data' must be a JSON object."));
                 continue;
             }
-            var own = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            var own = new Dictionary<string, JsonElement>(16, StringComparer.Ordinal);
             foreach (var p in element.EnumerateObject())
                 own[p.Name] = p.Value;
-            items.Add(new ApiItem(items.Count, new ParameterSet(own) { MaxJsonDepth = limits.MaxJsonDepth }.WithFallback(envelope, WireNames.Inherited)));
+            Inherit(own, envelope);
+            items.Add(new ApiItem(items.Count, new ParameterSet(own) { MaxJsonDepth = limits.MaxJsonDepth }));
         }
         if (items.Count == 0)
             throw new EnvelopeException(400, "'data' must hold at least one action.");
         return new ApiRequest(envelope, items, IsMulti: true);
+    }
+
+    /// <summary>
+    /// Adds the envelope's inherited parameters the item lacks (absent counts as lacking), into the item's own
+    /// dictionary: the same as <see cref="ParameterSet.WithFallback"/>, without copying the dictionary per item.
+    /// </summary>
+    private static void Inherit(Dictionary<string, JsonElement> own, ParameterSet envelope)
+    {
+        foreach (var name in WireNames.Inherited)
+        {
+            if (own.TryGetValue(name, out var mine) && !Lenient.IsAbsent(mine))
+                continue;
+            if (envelope.TryGet(name, out var inherited))
+                own[name] = inherited;
+        }
     }
 
     private static JsonElement ReadBatch(ParameterSet envelope, ProtocolLimits limits)

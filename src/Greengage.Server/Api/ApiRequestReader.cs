@@ -26,11 +26,19 @@ internal static class ApiRequestReader
             return RequestParser.Parse(query, fields, ReadOnlySpan<byte>.Empty, limits);
         }
 
-        var body = await ReadBodyAsync(http.Request.Body, limits.MaxBodyBytes, cancellationToken);
-        var span = body.WrittenSpan;
-        if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) || LooksLikeForm(span))
-            return RequestParser.Parse(query, RequestParser.ParseFormUrlEncoded(span), ReadOnlySpan<byte>.Empty, limits);
-        return RequestParser.Parse(query, [], span, limits);
+        var (buffer, length) = await ReadBodyAsync(http.Request.Body, http.Request.ContentLength, limits.MaxBodyBytes, cancellationToken);
+        try
+        {
+            // The parser copies what it keeps (strings, JSON documents), so the pooled buffer goes back right after.
+            var span = buffer.AsSpan(0, length);
+            if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) || LooksLikeForm(span))
+                return RequestParser.Parse(query, RequestParser.ParseFormUrlEncoded(span), ReadOnlySpan<byte>.Empty, limits);
+            return RequestParser.Parse(query, [], span, limits);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>
@@ -72,21 +80,15 @@ internal static class ApiRequestReader
         }
     }
 
-    private static async Task<ArrayBufferWriter<byte>> ReadBodyAsync(Stream body, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the whole body into a buffer rented from the shared pool (the caller returns it), sized by Content-Length
+    /// when there is one, so a small body costs neither a large zeroed array nor a copy.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(Stream body, long? contentLength, long limit, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
         try
         {
-            while (true)
-            {
-                var memory = buffer.GetMemory(16 * 1024);
-                var read = await body.ReadAsync(memory, cancellationToken);
-                if (read == 0)
-                    return buffer;
-                buffer.Advance(read);
-                if (buffer.WrittenCount > limit)
-                    throw TooLarge(limit);
-            }
+            return await FillAsync(body, contentLength, limit, cancellationToken);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -105,6 +107,37 @@ internal static class ApiRequestReader
         {
             // Brotli reports invalid data this way (gzip and deflate use InvalidDataException).
             throw new EnvelopeException(400, "The request body cannot be decompressed.");
+        }
+    }
+
+    private static async Task<(byte[] Buffer, int Length)> FillAsync(Stream body, long? contentLength, long limit, CancellationToken cancellationToken)
+    {
+        // A decompressed body may be longer than its Content-Length: the buffer grows as needed either way.
+        var buffer = ArrayPool<byte>.Shared.Rent(contentLength is > 0 and < 64 * 1024 ? (int)contentLength + 1 : 4096);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0)
+                    return (buffer, length);
+                length += read;
+                if (length > limit)
+                    throw TooLarge(limit);
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 
