@@ -31,14 +31,16 @@ public sealed class ContentDirectory(IContentStore store)
         await _changes.WaitAsync(cancellationToken);
         try
         {
-            var current = AppContent.Build(await store.ListContentAsync(appId, cancellationToken));
-            var outcome = change(current);
+            var documents = await store.ListContentAsync(appId, cancellationToken);
+            var outcome = change(AppContent.Build(documents));
             if (outcome.Puts.Count > 0 || outcome.Deletes.Count > 0)
             {
                 await store.WriteContentAsync(appId, outcome.Puts, outcome.Deletes, cancellationToken);
-                current = AppContent.Build(await store.ListContentAsync(appId, cancellationToken));
+                // What the store now holds: the documents read, less the deleted and replaced ones, plus the written.
+                var gone = outcome.Deletes.Concat(outcome.Puts.Select(d => (d.Kind, d.Key))).ToHashSet();
+                documents = [.. documents.Where(d => !gone.Contains((d.Kind, d.Key))), .. outcome.Puts];
             }
-            _apps[appId] = current;
+            _apps[appId] = AppContent.Build(documents);
             return outcome.Result;
         }
         finally

@@ -39,7 +39,7 @@ public sealed class VariablesService(ContentDirectory content, TimeProvider time
                 foreach (var name in names)
                 {
                     var found = RemovePath(vars, name);
-                    foreach (var kind in kinds.Select(k => k.Key).Where(k => k == name || k.StartsWith(name + ".", StringComparison.Ordinal)).ToList())
+                    foreach (var kind in kinds.Select(k => k.Key).Where(k => IsWithin(k, name)).ToList())
                     {
                         kinds.Remove(kind);
                         found = true;
@@ -57,7 +57,7 @@ public sealed class VariablesService(ContentDirectory content, TimeProvider time
             var deletes = new List<(string, string)>();
             foreach (var name in names)
             {
-                foreach (var live in current.Live.Keys.Where(k => k == name || k.StartsWith(name + ".", StringComparison.Ordinal)))
+                foreach (var live in current.Live.Keys.Where(k => IsWithin(k, name)))
                 {
                     deletes.Add((ContentKinds.LiveVariable, live));
                     if (!removed.Contains(name))
@@ -100,6 +100,10 @@ public sealed class VariablesService(ContentDirectory content, TimeProvider time
         };
         return fits ? null : $"The variable is declared as {kind}; the value does not fit.";
     }
+
+    /// <summary>True when <paramref name="key"/> is the variable <paramref name="name"/> or one inside its group.</summary>
+    private static bool IsWithin(string key, string name) =>
+        key.Length == name.Length ? key == name : key.StartsWith(name, StringComparison.Ordinal) && key[name.Length] == '.';
 
     private static bool RemovePath(JsonObject root, string path)
     {
