@@ -16,6 +16,8 @@ public sealed class UserState
     [JsonPropertyName("source")] public TrafficSourceComponent Source { get; set; } = new();
     [JsonPropertyName("block")] public BlockComponent Block { get; set; } = new();
     [JsonPropertyName("identity")] public IdentityComponent Identity { get; set; } = new();
+    [JsonPropertyName("paramCounts")] public ParamCountsComponent ParamCounts { get; set; } = new();
+    [JsonPropertyName("experiments")] public ExperimentsComponent Experiments { get; set; } = new();
 
     /// <summary>True once any record has been applied: the user exists.</summary>
     [JsonIgnore] public bool Exists => Profile.CreatedMs is not null;
@@ -40,6 +42,8 @@ public sealed class UserState
         Source.Apply(record);
         Block.Apply(record);
         Identity.Apply(record);
+        ParamCounts.Apply(record);
+        Experiments.Apply(record);
     }
 
     /// <summary>Absorbs another user's state (login): each component by its own rule.</summary>
@@ -54,6 +58,8 @@ public sealed class UserState
         Source.MergeFrom(source.Source);
         Block.MergeFrom(source.Block);
         Identity.MergeFrom(source.Identity);
+        ParamCounts.MergeFrom(source.ParamCounts);
+        Experiments.MergeFrom(source.Experiments);
     }
 
     /// <summary>
@@ -69,6 +75,8 @@ public sealed class UserState
         Sessions = new();
         States = new();
         Source = new();
+        ParamCounts = new();
+        Experiments = new();
     }
 
     public byte[] Serialize() => UserJson.Serialize(this);

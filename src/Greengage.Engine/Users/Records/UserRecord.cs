@@ -31,6 +31,8 @@ namespace Greengage.Engine.Users.Records;
 [JsonDerivedType(typeof(UserMerged), UserMerged.Kind)]
 [JsonDerivedType(typeof(UserMoved), UserMoved.Kind)]
 [JsonDerivedType(typeof(UserSwitched), UserSwitched.Kind)]
+[JsonDerivedType(typeof(VariantsAssigned), VariantsAssigned.Kind)]
+[JsonDerivedType(typeof(ParamCountsBackfilled), ParamCountsBackfilled.Kind)]
 public abstract record UserRecord
 {
     /// <summary>When it happened, Unix milliseconds (server clock, after skew correction).</summary>
@@ -73,6 +75,9 @@ public sealed record SessionStarted : UserRecord
 
     /// <summary>What the user had done before this session, for exports (spec 6.1 session fields).</summary>
     [JsonPropertyName("prior")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PriorActivity? Prior { get; init; }
+
+    /// <summary>The A/B tests the user was in at this start, with their variants (spec 6.5, for exports).</summary>
+    [JsonPropertyName("ab")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<ExperimentEntry>? Experiments { get; init; }
 }
 
 /// <summary>The user's lifetime activity before a session started.</summary>
@@ -130,6 +135,9 @@ public sealed record EventTracked : UserRecord
     [JsonPropertyName("sid")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SessionId { get; init; }
     [JsonPropertyName("mid")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? MessageId { get; init; }
     [JsonPropertyName("off")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool IsOffline { get; init; }
+
+    /// <summary>The parameters whose (event, parameter, value) tuples published audiences count (ARCHITECTURE decision 6).</summary>
+    [JsonPropertyName("pc")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<string>? Counted { get; init; }
 }
 
 public sealed record AttributesSet : UserRecord
