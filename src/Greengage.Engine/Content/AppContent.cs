@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Greengage.Engine.Storage;
+using Greengage.Engine.Targeting;
 
 namespace Greengage.Engine.Content;
 
@@ -13,6 +14,12 @@ public static class ContentKinds
 
     /// <summary>A live value set through the admin API (key: the variable's dotted name).</summary>
     public const string LiveVariable = "live-var";
+
+    /// <summary>A saved audience (key: its id).</summary>
+    public const string Audience = "audience";
+
+    /// <summary>An A/B test (key: its id).</summary>
+    public const string AbTest = "ab-test";
 }
 
 /// <summary>What <c>setVars</c> declared: the variables' code defaults, their kinds, action definitions and file attributes.</summary>
@@ -49,20 +56,51 @@ public sealed record VarsView(JsonObject Diff, JsonObject Full, JsonObject FromC
 /// </summary>
 public sealed class AppContent
 {
+    /// <summary>Variables answers cached per app version and combination of variants; beyond this many, computed per call.</summary>
+    private const int MaxCachedViews = 4096;
+
     private readonly ConcurrentDictionary<string, VarsView> _views = new(StringComparer.Ordinal);
 
-    private AppContent(IReadOnlyDictionary<string, CodeDefaults> defaults, IReadOnlyDictionary<string, JsonNode?> live)
+    private AppContent(
+        IReadOnlyDictionary<string, CodeDefaults> defaults,
+        IReadOnlyDictionary<string, JsonNode?> live,
+        IReadOnlyList<AudienceDocument> audiences,
+        IReadOnlyList<AbTestDocument> tests)
     {
         DefaultsByVersion = defaults;
         Latest = defaults.Values.OrderByDescending(d => d.UpdatedMs).ThenBy(d => d.AppVersion, StringComparer.Ordinal).FirstOrDefault();
         Live = live;
-        var tree = new JsonObject();
-        foreach (var (name, value) in live.OrderBy(l => l.Key, StringComparer.Ordinal))
-            VarTree.SetPath(tree, name, value);
-        LiveTree = tree;
+        LiveTree = TreeOf(live);
+        AudienceDocuments = audiences;
+        Audiences = CompileAudiences(audiences, out var problems);
+        AbTests = tests;
+        RunningTests = CompileTests(tests, Audiences, problems);
+        Problems = problems;
+        CountedParameters = CountParameters(Audiences, RunningTests);
     }
 
-    public static AppContent Empty { get; } = new(new Dictionary<string, CodeDefaults>(), new Dictionary<string, JsonNode?>());
+    public static AppContent Empty { get; } = new(new Dictionary<string, CodeDefaults>(), new Dictionary<string, JsonNode?>(), [], []);
+
+    /// <summary>The app's saved audiences, as stored, ordered by id.</summary>
+    public IReadOnlyList<AudienceDocument> AudienceDocuments { get; }
+
+    /// <summary>The audiences compiled (those whose rule compiles; see <see cref="Problems"/>).</summary>
+    public AudienceSet Audiences { get; }
+
+    /// <summary>Every A/B test, as stored, ordered by id.</summary>
+    public IReadOnlyList<AbTestDocument> AbTests { get; }
+
+    /// <summary>The running tests, earliest published first (of two tests on one variable, the earlier wins).</summary>
+    public IReadOnlyList<RunningTest> RunningTests { get; }
+
+    /// <summary>Stored content that could not be compiled (a rule that a newer version refuses), left out of the snapshot.</summary>
+    public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>
+    /// Per event name, the parameters whose (event, parameter, value) tuples the audiences and tests count (ARCHITECTURE
+    /// decision 6); <c>track</c> names them in the event's record.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]> CountedParameters { get; }
 
     /// <summary>Code defaults by app version (empty string: version unknown).</summary>
     public IReadOnlyDictionary<string, CodeDefaults> DefaultsByVersion { get; }
@@ -80,6 +118,8 @@ public sealed class AppContent
     {
         var defaults = new Dictionary<string, CodeDefaults>(StringComparer.Ordinal);
         var live = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var audiences = new List<AudienceDocument>();
+        var tests = new List<AbTestDocument>();
         foreach (var document in documents)
         {
             switch (document.Kind)
@@ -90,31 +130,137 @@ public sealed class AppContent
                 case ContentKinds.LiveVariable:
                     live[document.Key] = JsonNode.Parse(document.Body);
                     break;
+                case ContentKinds.Audience:
+                    audiences.Add(AudienceDocument.FromJson(document.Body));
+                    break;
+                case ContentKinds.AbTest:
+                    tests.Add(AbTestDocument.FromJson(document.Body));
+                    break;
             }
         }
-        return new AppContent(defaults, live);
+        return new AppContent(defaults, live, [.. audiences.OrderBy(a => a.Id)], [.. tests.OrderBy(t => t.Id)]);
     }
 
     /// <summary>The code defaults for <paramref name="appVersion"/>: that version's, else the latest declared.</summary>
     public CodeDefaults? DefaultsFor(string? appVersion) =>
         appVersion is not null && DefaultsByVersion.TryGetValue(appVersion, out var exact) ? exact : Latest;
 
-    /// <summary>The variables answer for a user on <paramref name="appVersion"/> (cached per version).</summary>
-    public VarsView VarsFor(string? appVersion)
+    /// <summary>The variables answer for a user on <paramref name="appVersion"/> with no A/B test (cached per version).</summary>
+    public VarsView VarsFor(string? appVersion) => VarsFor(appVersion, []);
+
+    /// <summary>
+    /// The variables answer for a user on <paramref name="appVersion"/> in the given tests' variants (earliest published
+    /// first): the live values with each variant's overrides over them, where an earlier test's override of a variable
+    /// wins over a later one's. Cached per version and combination of variants.
+    /// </summary>
+    public VarsView VarsFor(string? appVersion, IReadOnlyList<ActiveVariant> variants)
     {
         var defaults = DefaultsFor(appVersion);
-        return _views.GetOrAdd(defaults?.AppVersion ?? "\0none", _ => BuildView(defaults));
+        var key = defaults?.AppVersion ?? "\0none";
+        foreach (var active in variants)
+        {
+            if (active.Test.Overrides[active.VariantId].Count > 0)
+                key = string.Concat(key, "\0", active.Test.IdText, ":", active.VariantId);
+        }
+        if (_views.TryGetValue(key, out var cached))
+            return cached;
+        var view = BuildView(defaults, variants.Count == 0 ? LiveTree : TreeOf(Overlay(variants)));
+        if (_views.Count < MaxCachedViews)
+            _views.TryAdd(key, view);
+        return view;
     }
 
-    private VarsView BuildView(CodeDefaults? defaults)
+    /// <summary>The live values with the variants' overrides over them (the earliest published test wins a variable).</summary>
+    private Dictionary<string, JsonNode?> Overlay(IReadOnlyList<ActiveVariant> variants)
+    {
+        var values = new Dictionary<string, JsonNode?>(Live, StringComparer.Ordinal);
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var active in variants)
+        {
+            foreach (var (name, value) in active.Test.Overrides[active.VariantId])
+            {
+                if (taken.Add(name))
+                    values[name] = value;
+            }
+        }
+        return values;
+    }
+
+    private static JsonObject TreeOf(IReadOnlyDictionary<string, JsonNode?> values)
+    {
+        var tree = new JsonObject();
+        foreach (var (name, value) in values.OrderBy(l => l.Key, StringComparer.Ordinal))
+            VarTree.SetPath(tree, name, value?.DeepClone());
+        return tree;
+    }
+
+    private static VarsView BuildView(CodeDefaults? defaults, JsonObject live)
     {
         if (defaults is null)
         {
             // Code defaults unknown (the JS SDK declares them only in development mode): every live value, in full.
-            return new VarsView((JsonObject)VarTree.EncodeLists(LiveTree)!, (JsonObject)LiveTree.DeepClone(), [], [], []);
+            return new VarsView((JsonObject)VarTree.EncodeLists(live)!, (JsonObject)live.DeepClone(), [], [], []);
         }
-        var full = (JsonObject)VarTree.Merge(defaults.Vars, LiveTree)!;
+        var full = (JsonObject)VarTree.Merge(defaults.Vars, live)!;
         var diff = VarTree.Diff(full, defaults.Vars) as JsonObject ?? [];
         return new VarsView(diff, full, defaults.Vars, defaults.ActionDefinitions, defaults.FileAttributes);
+    }
+
+    private static AudienceSet CompileAudiences(IReadOnlyList<AudienceDocument> documents, out List<string> problems)
+    {
+        problems = [];
+        var definitions = new List<AudienceDefinition>();
+        foreach (var document in documents)
+        {
+            try
+            {
+                definitions.Add(document.ToDefinition());
+            }
+            catch (RuleException e)
+            {
+                problems.Add($"Audience {document.Id}: {e.Message}");
+            }
+        }
+        // Changes are validated before they are stored, so this only fails for content a newer version refuses: then
+        // the audiences are dropped one by one until the rest compiles, and every drop is reported.
+        while (true)
+        {
+            try
+            {
+                return AudienceSet.Compile(definitions);
+            }
+            catch (RuleException e)
+            {
+                var bad = definitions.FirstOrDefault(d => e.Message.Contains($"({d.Id})", StringComparison.Ordinal)) ?? definitions[^1];
+                problems.Add(e.Message);
+                definitions.Remove(bad);
+            }
+        }
+    }
+
+    private static List<RunningTest> CompileTests(IReadOnlyList<AbTestDocument> tests, AudienceSet audiences, List<string> problems)
+    {
+        var running = new List<RunningTest>();
+        foreach (var test in tests.Where(t => t.State == AbTestStates.Running).OrderBy(t => t.PublishedMs ?? long.MaxValue).ThenBy(t => t.Id))
+        {
+            try
+            {
+                running.Add(new RunningTest(test, AbTestTargeting.Compile(test, audiences)));
+            }
+            catch (RuleException e)
+            {
+                problems.Add($"A/B test {test.Id}: {e.Message}");
+            }
+        }
+        return running;
+    }
+
+    private static Dictionary<string, string[]> CountParameters(AudienceSet audiences, IReadOnlyList<RunningTest> tests)
+    {
+        var rules = audiences.All.Select(a => a.Definition.Rule)
+            .Concat(tests.Select(t => t.Document.Rule is { } r ? RuleJson.Parse(r.ToJsonString()) : null).OfType<Rule>());
+        return rules.SelectMany(AudienceSet.CountedParameters)
+            .GroupBy(t => t.Event, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(t => t.Parameter).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
     }
 }

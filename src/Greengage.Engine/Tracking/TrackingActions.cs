@@ -1,15 +1,16 @@
 using Greengage.Engine.Actions;
 using Greengage.Engine.Actions.User;
+using Greengage.Engine.Content;
 
 namespace Greengage.Engine.Tracking;
 
 /// <summary>The event and state handlers built with one set of <see cref="TrackingOptions"/>, for the action table.</summary>
 public static class TrackingActions
 {
-    public static IUserAction[] Create(TrackingOptions options) =>
+    public static IUserAction[] Create(TrackingOptions options, ContentDirectory? content = null) =>
     [
-        new Track(options),
-        new TrackGeofence(options),
+        new Track(options, content),
+        new TrackGeofence(options, content),
         new Advance(options),
         new PauseState(options),
         new ResumeState(options),

@@ -81,8 +81,10 @@ public static class GreengageHost
         services.AddSingleton<TestDeviceService>();
         services.AddSingleton<ContentDirectory>();
         services.AddSingleton<VariablesService>();
+        services.AddSingleton<AudienceService>();
+        services.AddSingleton<AbTestService>();
         services.AddSingleton(sp => UserActionTable.Default
-            .With(TrackingActions.Create(options.Tracking))
+            .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>()))
             .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)])
             .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>())]));
         services.AddSingleton(sp => AppActionTable.Default
@@ -90,6 +92,9 @@ public static class GreengageHost
                 new RegisterDevice(sp.GetRequiredService<TestDeviceService>(), options.Limits),
                 new SetVars(sp.GetRequiredService<VariablesService>(), options.Limits),
                 new DeleteVars(sp.GetRequiredService<VariablesService>(), options.Limits),
+                new GetAbTests(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<TimeProvider>()),
+                new GetAbTest(sp.GetRequiredService<ContentDirectory>()),
+                new GetVariant(sp.GetRequiredService<ContentDirectory>()),
             ]));
         services.AddSingleton<IUserGateway, OrleansUserGateway>();
         services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();
@@ -143,7 +148,7 @@ public static class GreengageHost
             .ExcludeFromDescription();
 
         app.MapLeanplumApi();
-        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi();
         app.MapOpenApi();
         return app;
     }

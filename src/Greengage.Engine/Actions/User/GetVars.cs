@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Greengage.Engine.Content;
 using Greengage.Protocol.Responses;
 
@@ -6,7 +5,7 @@ namespace Greengage.Engine.Actions.User;
 
 /// <summary>
 /// <c>getVars</c> (spec 4.3; the SDKs' <c>forceContentUpdate</c>): the same content as <c>start</c>, with no session
-/// change and nothing recorded. The app version is the one the device last reported.
+/// change; only new A/B test assignments are recorded. The app version is the one the device last reported.
 /// </summary>
 public sealed class GetVars(ContentDirectory? content = null) : IUserAction
 {
@@ -21,9 +20,8 @@ public sealed class GetVars(ContentDirectory? content = null) : IUserAction
         var debug = p.Flag("includeVariantDebugInfo");
         _ = p.Array("newsfeedMessages");
         var appVersion = context.DeviceId is { } device && context.State.Devices.Devices.TryGetValue(device, out var entry) ? entry.AppVersion : null;
-        var fields = Start.StartContent(context, content, includeDefaults, appVersion);
-        if (debug)
-            fields["variantDebugInfo"] = new JsonObject { ["abTests"] = new JsonArray() };
-        return ActionResult.Ok(fields);
+        var appContent = content?.For(context.Batch.AppId) ?? AppContent.Empty;
+        var experiments = Start.DecideExperiments(context, appContent, sessionId: null);
+        return ActionResult.Ok(Start.StartContent(context, appContent, experiments, includeDefaults, appVersion, debug));
     }
 }

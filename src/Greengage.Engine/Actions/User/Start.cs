@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Greengage.Engine.Content;
+using Greengage.Engine.Targeting;
 using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Responses;
 
@@ -20,19 +21,37 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
         var attributes = AttributeParameters.Read(p, "userAttributes", context.Limits);
         var background = p.Flag("background");
         var includeDefaults = p.Flag("includeDefaults", whenAbsent: true);
+        var debug = p.Flag("includeVariantDebugInfo");
 
         SessionRules.CloseOpen(context);
+        var sessionId = Guid.NewGuid().ToString("N");
         context.Emit(new SessionStarted
         {
             TimeMs = context.TimeMs,
-            SessionId = Guid.NewGuid().ToString("N"),
+            SessionId = sessionId,
             Background = background,
             Device = device,
             Locale = locale,
             Attributes = attributes,
             Prior = PriorOf(context),
         });
-        return ActionResult.Ok(StartContent(context, content, includeDefaults, device?.AppVersion));
+        // Tests are decided on the state with this start's device, locale and attributes in it.
+        var appContent = content?.For(context.Batch.AppId) ?? AppContent.Empty;
+        var experiments = DecideExperiments(context, appContent, sessionId);
+        return ActionResult.Ok(StartContent(context, appContent, experiments, includeDefaults, device?.AppVersion, debug));
+    }
+
+    /// <summary>Resolves the user's A/B tests (spec 6.5) and records new assignments (and, for a start, the session's tests).</summary>
+    internal static ExperimentOutcome DecideExperiments(UserActionContext context, AppContent content, string? sessionId)
+    {
+        // A refresh for a user the server does not know records nothing (getVars creates no user).
+        if (content.RunningTests.Count == 0 || !context.State.Exists)
+            return ExperimentOutcome.None;
+        var subject = new TargetingSubject(context.State, context.UserId, context.DeviceId, context.NowMs);
+        var outcome = ExperimentOutcome.Resolve(content, subject, context.State.Experiments);
+        if (outcome.Record(context.TimeMs, sessionId) is { } record)
+            context.Emit(record);
+        return outcome;
     }
 
     /// <summary>The user's lifetime activity so far, recorded on each new session for exports.</summary>
@@ -50,20 +69,21 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
     /// <summary>
     /// The start element's content fields (spec 5.2), for <c>getVars</c> too: the app's variables for the user's app
     /// version (diffs against the code defaults unless <paramref name="includeDefaults"/>), what the server knows of the
-    /// code (<c>varsFromCode</c>, <c>actionDefinitions</c>, <c>fileAttributes</c>), and <c>varsSignature</c>.
-    /// Messages and A/B tests arrive with their issues. <c>isRegistered</c> is answered by the dispatcher once the
+    /// code (<c>varsFromCode</c>, <c>actionDefinitions</c>, <c>fileAttributes</c>), <c>varsSignature</c>, the A/B
+    /// tests' <c>variants</c> (their overrides are in <c>vars</c>) and, on request, <c>variantDebugInfo</c>.
+    /// Messages arrive with their issue. <c>isRegistered</c> is answered by the dispatcher once the
     /// grain answered (<see cref="ApiDispatcher"/>): the test devices live outside the user's grain.
     /// </summary>
-    internal static JsonObject StartContent(UserActionContext context, ContentDirectory? directory, bool includeDefaults, string? appVersion)
+    internal static JsonObject StartContent(UserActionContext context, AppContent content, ExperimentOutcome experiments, bool includeDefaults, string? appVersion, bool debug)
     {
-        var view = (directory?.For(context.Batch.AppId) ?? AppContent.Empty).VarsFor(appVersion);
+        var view = content.VarsFor(appVersion, experiments.Active);
         var vars = (JsonObject)(includeDefaults ? view.Full : view.Diff).DeepClone();
-        return new JsonObject
+        var fields = new JsonObject
         {
             ["vars"] = vars,
             ["varsSignature"] = VarsSignature(context.Batch.TokenSecret, vars),
             ["messages"] = new JsonObject(),
-            ["variants"] = new JsonArray(),
+            ["variants"] = experiments.Variants(),
             ["regions"] = new JsonObject(),
             ["actionDefinitions"] = view.ActionDefinitions.DeepClone(),
             ["fileAttributes"] = view.FileAttributes.DeepClone(),
@@ -76,6 +96,9 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
             ["isRegistered"] = false,
             ["isRegisteredFromOtherApp"] = false,
         };
+        if (debug)
+            fields["variantDebugInfo"] = experiments.DebugInfo();
+        return fields;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Greengage.Engine.Content;
 using Greengage.Engine.Tracking;
 using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Responses;
@@ -11,9 +12,9 @@ namespace Greengage.Engine.Actions.User;
 /// value is revenue). A <c>messageId</c> makes it a message event: <c>.m&lt;id&gt; View</c> without an <c>event</c>
 /// (the impression), <c>.m&lt;id&gt; &lt;event&gt;</c> with one (spec 6.6, the names exports and triggers use).
 /// </summary>
-public sealed class Track(TrackingOptions? options = null) : IUserAction
+public sealed class Track(TrackingOptions? options = null, ContentDirectory? content = null) : IUserAction
 {
-    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions());
+    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions(), content);
 
     public string Name => "track";
 
@@ -21,7 +22,7 @@ public sealed class Track(TrackingOptions? options = null) : IUserAction
 }
 
 /// <summary>What <c>track</c> and <c>trackGeofence</c> share: reads an event, applies the session rules, records it.</summary>
-internal sealed class EventRecorder(TrackingOptions options)
+internal sealed class EventRecorder(TrackingOptions options, ContentDirectory? content)
 {
     private readonly CurrencyConverter _currencies = new(options);
 
@@ -74,10 +75,25 @@ internal sealed class EventRecorder(TrackingOptions options)
             MessageId = messageId,
             SessionId = sessionId,
             IsOffline = sessionId is null,
+            Counted = CountedParameters(context.Batch.AppId, name, parameters),
         });
         if (daysAgo is { } days)
             return ActionResult.Warn(PastEvents.Warning(days)).With("isOffline", true);
         var result = currencyWarning is null ? ActionResult.Ok() : ActionResult.Warn(currencyWarning);
         return sessionId is null ? result.With("isOffline", true) : result;
+    }
+
+    /// <summary>The event's parameters whose tuples published audiences count (ARCHITECTURE decision 6), or null.</summary>
+    private List<string>? CountedParameters(string appId, string eventName, Dictionary<string, JsonElement>? parameters)
+    {
+        if (parameters is null || content is null || !content.For(appId).CountedParameters.TryGetValue(eventName, out var counted))
+            return null;
+        List<string>? names = null;
+        foreach (var name in counted)
+        {
+            if (parameters.ContainsKey(name))
+                (names ??= []).Add(name);
+        }
+        return names;
     }
 }

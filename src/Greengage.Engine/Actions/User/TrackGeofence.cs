@@ -1,3 +1,4 @@
+using Greengage.Engine.Content;
 using Greengage.Engine.Tracking;
 using Greengage.Protocol.Responses;
 
@@ -7,9 +8,9 @@ namespace Greengage.Engine.Actions.User;
 /// <c>trackGeofence</c>: a region enter or exit from Android or iOS (spec 4.1). The same parameters and rules as
 /// <c>track</c>; the event name is stored as sent (<c>enter_region</c>, <c>exit_region</c>).
 /// </summary>
-public sealed class TrackGeofence(TrackingOptions? options = null) : IUserAction
+public sealed class TrackGeofence(TrackingOptions? options = null, ContentDirectory? content = null) : IUserAction
 {
-    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions());
+    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions(), content);
 
     public string Name => "trackGeofence";
 

@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace Greengage.Engine.Users.Records;
 
 /// <summary>
-/// The user entered A/B tests (spec 6.5): the variant each was assigned, by test id. Assignments are recorded so that
-/// they never change: a re-entering user, another device, or changed percentages keep the recorded variant.
+/// A/B tests at a <c>start</c> or content refresh (spec 6.5): the variants newly assigned, by test id (recorded so that
+/// they never change: a re-entering user, another device, or changed percentages keep the recorded variant), and, for
+/// a <c>start</c>, every test the session's user is in with its variant (exports' session <c>experiments</c>).
 /// </summary>
 public sealed record VariantsAssigned : UserRecord
 {
@@ -12,6 +13,12 @@ public sealed record VariantsAssigned : UserRecord
     [JsonIgnore] public override string KindName => Kind;
 
     [JsonPropertyName("a")] public required Dictionary<string, string> Assignments { get; init; }
+
+    /// <summary>The session that started (null for a content refresh).</summary>
+    [JsonPropertyName("sid")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SessionId { get; init; }
+
+    /// <summary>Every test the user is in at this start, with the variant.</summary>
+    [JsonPropertyName("in")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<ExperimentEntry>? Active { get; init; }
 }
 
 /// <summary>

@@ -75,9 +75,6 @@ public sealed record SessionStarted : UserRecord
 
     /// <summary>What the user had done before this session, for exports (spec 6.1 session fields).</summary>
     [JsonPropertyName("prior")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PriorActivity? Prior { get; init; }
-
-    /// <summary>The A/B tests the user was in at this start, with their variants (spec 6.5, for exports).</summary>
-    [JsonPropertyName("ab")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<ExperimentEntry>? Experiments { get; init; }
 }
 
 /// <summary>The user's lifetime activity before a session started.</summary>
