@@ -165,11 +165,12 @@ public static partial class LegacySegment
             }
             else
             {
-                var quoted = Peek.Kind == Text;
+                var start = Peek;
                 name = Name(stopAtWith: false) ?? throw Expected("a criterion: a name, an operator and a value ({Country = \"US\"})");
-                (subject, name) = !quoted && BuiltIns.TryGetValue(name.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant(), out var builtIn)
-                    ? builtIn
-                    : (Subject.Attribute, name);
+                var key = name.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
+                if (start.Kind != Text && key is "savedsegment" or "notsavedsegment" or "contentsof")
+                    throw new RuleException($"Segment, character {start.At + 1}: saved segments ('{name}') cannot be named in a segment string.");
+                (subject, name) = start.Kind != Text && BuiltIns.TryGetValue(key, out var builtIn) ? builtIn : (Subject.Attribute, name);
             }
             if (Operator() is not { } op)
                 return new AllOf([]);
