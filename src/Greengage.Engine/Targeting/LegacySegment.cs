@@ -196,7 +196,7 @@ public static partial class LegacySegment
         private string? Name(bool stopAtWith)
         {
             if (Peek.Kind == Text)
-                return Take().Text;
+                return Peek.Text.Length > 0 ? Take().Text : throw Expected("a name; \"\" names nothing");
             var words = new List<string>();
             while (Peek.Kind == Word && !NameStops.Contains(Peek.Text) && !(stopAtWith && Peek.IsWord("with")))
                 words.Add(Take().Text);

@@ -260,6 +260,7 @@ public sealed class LegacySegmentTests
     [InlineData("{Occurrences of = 2}", "expected the name of an event")]
     [InlineData("{Occurrences of \"Buy\" with parameter \"item\" > 2}", "expected '=' and the parameter's value")]
     [InlineData("{does not contain x}", "expected a criterion")]
+    [InlineData("{\"\" = 1}", "character 2: expected a name; \"\" names nothing")]
     [InlineData("{Saved segment = \"Power users\"}", "character 2: saved segments ('Saved segment') cannot be named")]
     public void Parse_BadInput_ThrowsRuleExceptionSayingWhereAndWhat(string segment, string message)
     {
