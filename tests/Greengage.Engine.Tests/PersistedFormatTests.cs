@@ -49,6 +49,12 @@ public sealed class PersistedFormatTests
         { new UserSwitched { TimeMs = 22, ToUserId = "bob" }, """{"k":"user.switch","to":"bob","t":22}""" },
         { new UserMerged { TimeMs = 23, FromUserId = "d1", Login = true, State = new UserState() },
             """{"k":"user.merged","from":"d1","login":true,"state":""" + EmptyState + ""","t":23}""" },
+        { new VariantsAssigned { TimeMs = 24, Assignments = new() { ["7"] = "71" }, SessionId = "s", Active = [new ExperimentEntry("7", "71")] },
+            """{"k":"ab.assigned","a":{"7":"71"},"sid":"s","in":[{"id":"7","v":"71"}],"t":24}""" },
+        { new ParamCountsBackfilled { TimeMs = 25, Counts = new() { ["E\u001fp\u001fv"] = new BackfilledCount(2, 3, 4) } },
+            """{"k":"params.backfilled","c":{"E\u001Fp\u001Fv":{"n":2,"f":3,"l":4}},"t":25}""" },
+        { new EventTracked { TimeMs = 26, Name = "E", Params = new() { ["p"] = JsonSerializer.SerializeToElement("v") }, Counted = ["p"] },
+            """{"k":"event","n":"E","v":0,"p":{"p":"v"},"pc":["p"],"t":26}""" },
     };
 
     [Theory]
@@ -63,6 +69,6 @@ public sealed class PersistedFormatTests
     public void Snapshot_ComponentNames_AreFrozen()
     {
         var json = JsonDocument.Parse(new UserState().Serialize()).RootElement;
-        Assert.Equal(["profile", "aggregates", "devices", "sessions", "retries", "states", "source", "block", "identity"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["profile", "aggregates", "devices", "sessions", "retries", "states", "source", "block", "identity", "paramCounts", "experiments"], json.EnumerateObject().Select(p => p.Name));
     }
 }

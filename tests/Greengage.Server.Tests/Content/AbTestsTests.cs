@@ -44,7 +44,7 @@ public sealed class AbTestsTests(GreengageFactory factory) : IClassFixture<Green
     {
         var item = new JsonObject { ["action"] = "start", ["userId"] = user, ["deviceId"] = "dev-" + user, ["includeDefaults"] = false };
         foreach (var (k, v) in JsonSerializerNode(extra))
-            item[k] = v;
+            item[k] = v?.DeepClone();
         return Api(app, "production", item);
     }
 
