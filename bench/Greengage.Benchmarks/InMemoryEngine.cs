@@ -66,6 +66,8 @@ internal sealed class NoDeviceIndex : IUserStore
     public Task<IReadOnlyList<CommitOutcome>> CommitAsync(IReadOnlyList<UserWriteSet> sets, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<ScannedUser>> ScanUsersAsync(string appId, string? afterUserId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
 internal sealed class StaticAppStore(StoredApp app) : IAppStore

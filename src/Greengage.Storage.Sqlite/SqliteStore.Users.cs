@@ -82,6 +82,45 @@ public sealed partial class SqliteStore
         }, cancellationToken);
     }
 
+    /// <summary>A page of an app's users by user id (bytewise order, the UNIQUE (app_id, user_id) index), in one read.</summary>
+    public Task<IReadOnlyList<ScannedUser>> ScanUsersAsync(string appId, string? afterUserId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return ReadAsync<IReadOnlyList<ScannedUser>>(transaction =>
+        {
+            var keys = new List<(long Key, string UserId)>();
+            using (var command = Command(transaction, """
+                SELECT user_key, user_id FROM users
+                WHERE app_id = @app AND (@after IS NULL OR user_id > @after)
+                ORDER BY user_id LIMIT @limit;
+                """))
+            {
+                command.Parameters.AddWithValue("@app", appId);
+                command.Parameters.AddWithValue("@after", (object?)afterUserId ?? DBNull.Value);
+                command.Parameters.AddWithValue("@limit", limit);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                    keys.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+            var users = new List<ScannedUser>(keys.Count);
+            using var snapshots = Command(transaction, "SELECT version, seq, state FROM user_snapshots WHERE user_key = @key;");
+            var key = snapshots.Parameters.Add("@key", Microsoft.Data.Sqlite.SqliteType.Integer);
+            foreach (var (userKey, userId) in keys)
+            {
+                key.Value = userKey;
+                UserSnapshot? snapshot = null;
+                using (var reader = snapshots.ExecuteReader())
+                {
+                    if (reader.Read())
+                        snapshot = new UserSnapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+                }
+                users.Add(new ScannedUser(userId, new StoredUser(snapshot, ReadUserRows(transaction, userKey, appId, userId, snapshot?.Seq ?? long.MinValue))));
+            }
+            return users;
+        }, cancellationToken);
+    }
+
     /// <summary>The user a device belongs to, or null (one short read).</summary>
     public Task<string?> FindUserByDeviceAsync(string appId, string deviceId, CancellationToken cancellationToken)
     {

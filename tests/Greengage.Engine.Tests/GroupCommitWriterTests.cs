@@ -23,6 +23,9 @@ public sealed class GroupCommitWriterTests
         public Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<DueSession>>([]);
 
+        public Task<IReadOnlyList<ScannedUser>> ScanUsersAsync(string appId, string? afterUserId, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<ScannedUser>>([]);
+
         public Task<IReadOnlyList<CommitOutcome>> CommitAsync(IReadOnlyList<UserWriteSet> sets, CancellationToken cancellationToken)
         {
             Entered.Release();

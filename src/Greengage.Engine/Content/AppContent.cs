@@ -97,10 +97,15 @@ public sealed class AppContent
     public IReadOnlyList<string> Problems { get; }
 
     /// <summary>
-    /// Per event name, the parameters whose (event, parameter, value) tuples the audiences and tests count (ARCHITECTURE
-    /// decision 6); <c>track</c> names them in the event's record.
+    /// The (event, parameter, value) tuples the audiences and tests count (ARCHITECTURE decision 6): per event name, per
+    /// parameter, the value texts (<see cref="RuleValues.ParameterText"/>). <c>track</c> names the matching parameters
+    /// in the event's record.
     /// </summary>
-    public IReadOnlyDictionary<string, string[]> CountedParameters { get; }
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, HashSet<string>>> CountedParameters { get; }
+
+    /// <summary>The same tuples as keys (<see cref="RuleValues.ParameterKey"/>).</summary>
+    public IEnumerable<string> CountedKeys =>
+        CountedParameters.SelectMany(e => e.Value.SelectMany(p => p.Value.Select(v => RuleValues.ParameterKey(e.Key, p.Key, v))));
 
     /// <summary>Code defaults by app version (empty string: version unknown).</summary>
     public IReadOnlyDictionary<string, CodeDefaults> DefaultsByVersion { get; }
@@ -255,12 +260,16 @@ public sealed class AppContent
         return running;
     }
 
-    private static Dictionary<string, string[]> CountParameters(AudienceSet audiences, IReadOnlyList<RunningTest> tests)
+    private static Dictionary<string, IReadOnlyDictionary<string, HashSet<string>>> CountParameters(AudienceSet audiences, IReadOnlyList<RunningTest> tests)
     {
         var rules = audiences.All.Select(a => a.Definition.Rule)
             .Concat(tests.Select(t => t.Document.Rule is { } r ? RuleJson.Parse(r.ToJsonString()) : null).OfType<Rule>());
         return rules.SelectMany(AudienceSet.CountedParameters)
             .GroupBy(t => t.Event, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(t => t.Parameter).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyDictionary<string, HashSet<string>>)g.GroupBy(t => t.Parameter, StringComparer.Ordinal)
+                    .ToDictionary(p => p.Key, p => p.Select(t => t.Value).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal),
+                StringComparer.Ordinal);
     }
 }

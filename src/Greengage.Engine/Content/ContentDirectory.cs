@@ -15,6 +15,9 @@ public sealed class ContentDirectory(IContentStore store)
 
     public AppContent For(string appId) => _apps.GetValueOrDefault(appId) ?? AppContent.Empty;
 
+    /// <summary>Raised after each change is published, with the app, the snapshot before and the one after.</summary>
+    public event Action<string, AppContent, AppContent>? Published;
+
     /// <summary>Loads the content of <paramref name="appIds"/> (at start).</summary>
     public async Task LoadAsync(IEnumerable<string> appIds, CancellationToken cancellationToken)
     {
@@ -40,7 +43,10 @@ public sealed class ContentDirectory(IContentStore store)
                 var gone = outcome.Deletes.Concat(outcome.Puts.Select(d => (d.Kind, d.Key))).ToHashSet();
                 documents = [.. documents.Where(d => !gone.Contains((d.Kind, d.Key))), .. outcome.Puts];
             }
-            _apps[appId] = AppContent.Build(documents);
+            var before = For(appId);
+            var after = AppContent.Build(documents);
+            _apps[appId] = after;
+            Published?.Invoke(appId, before, after);
             return outcome.Result;
         }
         finally

@@ -65,6 +65,14 @@ public interface IUserStore
 
     /// <summary>Users whose stored session deadline is at or before <paramref name="nowMs"/>, earliest first.</summary>
     Task<IReadOnlyList<DueSession>> DueSessionsAsync(long nowMs, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of one app's users, each with its snapshot and the log rows after it (what <see cref="LoadAsync"/> reads),
+    /// in the store's order of user ids, starting after <paramref name="afterUserId"/> (null: from the first). Jobs
+    /// that look at every user (audience counts, backfills) page through stored state with it, without activating the
+    /// users. Each page is one short read; users committed while a job pages may or may not be seen.
+    /// </summary>
+    Task<IReadOnlyList<ScannedUser>> ScanUsersAsync(string appId, string? afterUserId, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>

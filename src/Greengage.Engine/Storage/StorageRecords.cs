@@ -19,6 +19,9 @@ public sealed record UserSnapshot(long Version, long Seq, byte[] State);
 /// <summary>What an activation reads: the snapshot (if any) and the log rows after it, in sequence order.</summary>
 public sealed record StoredUser(UserSnapshot? Snapshot, IReadOnlyList<LogRow> Tail);
 
+/// <summary>One user of a <see cref="IUserStore.ScanUsersAsync"/> page.</summary>
+public sealed record ScannedUser(string UserId, StoredUser Stored);
+
 /// <summary>A snapshot write fenced on the version the writer last read.</summary>
 /// <param name="ExpectedVersion">0 when no snapshot exists yet; the stored row gets <c>ExpectedVersion + 1</c>.</param>
 public sealed record SnapshotWrite(long ExpectedVersion, long Seq, byte[] State);

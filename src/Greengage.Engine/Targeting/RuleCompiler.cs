@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Greengage.Engine.Users.Components;
 
 namespace Greengage.Engine.Targeting;
 
@@ -157,7 +156,7 @@ public sealed class RuleCompiler
             {
                 var key = RuleValues.ParameterKey(name!, p.Name, RuleValues.ParameterText(p.Value));
                 var measure = c.Measure;
-                return s => Measured(s.State.ParamCounts.Counts.GetValueOrDefault(key), measure);
+                return s => Measured(s.State.ParamCounts.Get(key), measure);
             }
             case Subject.Event:
             {
@@ -217,11 +216,11 @@ public sealed class RuleCompiler
         }
     }
 
-    private static Field Measured(ParamAggregate? aggregate, Measure measure) => measure switch
+    private static Field Measured((long Count, long? FirstTimeMs, long? LastTimeMs) aggregate, Measure measure) => measure switch
     {
-        Measure.FirstTime => Field.Time(aggregate?.FirstTimeMs),
-        Measure.LastTime => Field.Time(aggregate?.LastTimeMs),
-        _ => Field.Of(aggregate?.Count ?? 0),
+        Measure.FirstTime => Field.Time(aggregate.FirstTimeMs),
+        Measure.LastTime => Field.Time(aggregate.LastTimeMs),
+        _ => Field.Of(aggregate.Count),
     };
 
     private static bool PushEnabled(TargetingSubject s)

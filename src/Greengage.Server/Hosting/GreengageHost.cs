@@ -6,6 +6,7 @@ using Greengage.Engine.Actions;
 using Greengage.Engine.Actions.App;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Content;
+using Greengage.Engine.Jobs;
 using Greengage.Engine.Commit;
 using Greengage.Engine.Actions.User;
 using Greengage.Engine.Storage;
@@ -86,7 +87,7 @@ public static class GreengageHost
         services.AddSingleton(sp => UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>()))
             .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)])
-            .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>())]));
+            .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>()), new BackfillParams()]));
         services.AddSingleton(sp => AppActionTable.Default
             .With([
                 new RegisterDevice(sp.GetRequiredService<TestDeviceService>(), options.Limits),
@@ -100,6 +101,11 @@ public static class GreengageHost
         services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();
         services.AddSingleton<ApiDispatcher>();
         services.AddSingleton<SessionSweeper>();
+        services.AddSingleton<JobRegistry>();
+        services.AddSingleton<AudienceCounter>();
+        services.AddSingleton(sp => new ParamBackfill(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<IUserStore>(),
+            sp.GetRequiredService<IActivityLogReader>(), sp.GetRequiredService<IUserGateway>(), sp.GetRequiredService<JobRegistry>(),
+            sp.GetRequiredService<TimeProvider>()) { Delay = options.Content.BackfillDelay });
 
         // Host.
         services.AddSingleton<ReadinessState>();
@@ -128,6 +134,7 @@ public static class GreengageHost
         services.AddHostedService<BootstrapService>();
         builder.UseOrleans(silo => SiloSetup.ConfigureEmbedded(silo, options.Cluster));
         services.AddHostedService<SessionSweepService>();
+        services.AddHostedService<JobsService>();
         return builder;
     }
 
@@ -148,7 +155,7 @@ public static class GreengageHost
             .ExcludeFromDescription();
 
         app.MapLeanplumApi();
-        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapJobsApi();
         app.MapOpenApi();
         return app;
     }

@@ -1,3 +1,4 @@
+using Greengage.Engine.Content;
 using Greengage.Cluster.Hosting;
 using Greengage.Engine.Commit;
 using Greengage.Engine.Tracking;
@@ -41,6 +42,8 @@ public sealed class GreengageOptions
 
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
+    public ContentOptions Content { get; set; } = new();
+
     /// <summary>Checks the settings at start and names the first one that is wrong.</summary>
     public IEnumerable<string> Validate()
     {
@@ -71,6 +74,8 @@ public sealed class GreengageOptions
             yield return problem;
         if (Profile.MaxDevicesPerUser < 1)
             yield return "Greengage:Profile:MaxDevicesPerUser must be at least 1.";
+        if (Content.BackfillDelay < TimeSpan.Zero)
+            yield return "Greengage:Content:BackfillDelay must not be negative.";
         if (AdminToken is { Length: < 16 })
             yield return "Greengage:AdminToken must be at least 16 characters long.";
     }

@@ -250,11 +250,12 @@ public sealed class RuleTests
         Assert.True(Matches("""{"subject":"event","name":"Purchase","param":{"name":"price","value":5},"op":"is","value":1}""", state));
         Assert.True(Matches("""{"subject":"event","name":"Purchase","param":{"name":"price","value":"5"},"op":"is","value":1}""", state));
 
-        // A backfill adds what came before counting started, once per tuple.
+        // A backfill adds what was not counted live; a second one replaces the first (nothing counts twice).
         var backfill = new ParamCountsBackfilled { TimeMs = Now, Counts = new() { ["Purchase\u001fitem\u001fsword"] = new BackfilledCount(3, Now - 9 * Day, Now - 8 * Day) } };
         state.Apply(backfill);
         state.Apply(backfill);
-        Assert.Equal(5, state.ParamCounts.Counts["Purchase\u001fitem\u001fsword"].Count);
-        Assert.Equal(Now - 9 * Day, state.ParamCounts.Counts["Purchase\u001fitem\u001fsword"].FirstTimeMs);
+        Assert.Equal((5L, Now - 9 * Day, (long?)Now), state.ParamCounts.Get("Purchase\u001fitem\u001fsword"));
+        state.Apply(backfill with { Counts = new() { ["Purchase\u001fitem\u001fsword"] = new BackfilledCount(0, 0, 0) } });
+        Assert.Equal((2L, Now - Day, (long?)Now), state.ParamCounts.Get("Purchase\u001fitem\u001fsword"));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Greengage.Engine.Content;
+using Greengage.Engine.Targeting;
 using Greengage.Engine.Tracking;
 using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Responses;
@@ -89,9 +90,9 @@ internal sealed class EventRecorder(TrackingOptions options, ContentDirectory? c
         if (parameters is null || content is null || !content.For(appId).CountedParameters.TryGetValue(eventName, out var counted))
             return null;
         List<string>? names = null;
-        foreach (var name in counted)
+        foreach (var (name, values) in counted)
         {
-            if (parameters.ContainsKey(name))
+            if (parameters.TryGetValue(name, out var value) && values.Contains(RuleValues.ParameterText(value)))
                 (names ??= []).Add(name);
         }
         return names;

@@ -22,8 +22,8 @@ public sealed record VariantsAssigned : UserRecord
 }
 
 /// <summary>
-/// The backfill job counted a user's occurrences of (event, parameter, value) tuples from before the tuples were
-/// counted live (keys as <see cref="Targeting.RuleValues.ParameterKey"/>). Applied once per key.
+/// The backfill job counted a user's occurrences of (event, parameter, value) tuples that were not counted live (keys
+/// as <see cref="Targeting.RuleValues.ParameterKey"/>): each replaces what the previous backfill found for its key.
 /// </summary>
 public sealed record ParamCountsBackfilled : UserRecord
 {
