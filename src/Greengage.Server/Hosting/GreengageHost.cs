@@ -13,6 +13,7 @@ using Greengage.Engine.Tracking;
 using Greengage.Engine.Users;
 using Greengage.Server.Admin;
 using Greengage.Server.Api;
+using Greengage.Server.Files;
 using Greengage.Server.Logging;
 using Greengage.Storage.Sqlite;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -52,10 +53,13 @@ public static class GreengageHost
         services.AddSingleton(options.Snapshots);
         services.AddSingleton(options.Sessions);
         services.AddSingleton(options.Profile);
+        services.AddSingleton(options.Files);
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f =>
         {
             f.ValueLengthLimit = (int)Math.Min(int.MaxValue, options.Limits.MaxBodyBytes);
-            f.MultipartBodyLengthLimit = options.Limits.MaxBodyBytes;
+            // A multipart body may carry files (uploadFile) beyond the body limit; its text fields may not (ApiRequestReader).
+            f.MultipartBodyLengthLimit = ApiRequestReader.MultipartLimit(options.Limits, options.Files.MaxUploadBytes);
+            f.BufferBodyLengthLimit = Math.Max(f.BufferBodyLengthLimit, f.MultipartBodyLengthLimit);
         });
 
         // Storage: the embedded SQLite store implements every contract.
@@ -73,6 +77,7 @@ public static class GreengageHost
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<ITestDeviceStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IContentStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IFileBlobStore>(new DiskFileBlobStore(Path.Combine(options.DataDirectory, "files")));
 
         // Engine.
         services.AddSingleton<GroupCommitWriter>();
@@ -81,6 +86,7 @@ public static class GreengageHost
         services.AddSingleton<TestDeviceService>();
         services.AddSingleton<ContentDirectory>();
         services.AddSingleton<VariablesService>();
+        services.AddSingleton<FilesService>();
         services.AddSingleton(sp => UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking))
             .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)])
@@ -90,6 +96,8 @@ public static class GreengageHost
                 new RegisterDevice(sp.GetRequiredService<TestDeviceService>(), options.Limits),
                 new SetVars(sp.GetRequiredService<VariablesService>(), options.Limits),
                 new DeleteVars(sp.GetRequiredService<VariablesService>(), options.Limits),
+                new UploadFile(sp.GetRequiredService<FilesService>(), options.Files),
+                new DownloadFile(sp.GetRequiredService<ContentDirectory>()),
             ]));
         services.AddSingleton<IUserGateway, OrleansUserGateway>();
         services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();
@@ -143,6 +151,7 @@ public static class GreengageHost
             .ExcludeFromDescription();
 
         app.MapLeanplumApi();
+        app.MapFiles();
         app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi();
         app.MapOpenApi();
         return app;
