@@ -69,6 +69,11 @@ internal static class ApiRequestReader
         {
             throw TooLarge(limit);
         }
+        catch (InvalidDataException) when (limited.BytesRead > fieldsLimit)
+        {
+            // The form reader's own length limits (a field value longer than the body limit): the body is too large.
+            throw TooLarge(fieldsLimit);
+        }
         catch (InvalidDataException e)
         {
             throw new EnvelopeException(400, $"The multipart body cannot be read: {e.Message}");
