@@ -30,7 +30,8 @@ public sealed partial class ApiDispatcher
                     foreach (var file in files.ByName.Values.OrderBy(f => f.Filename, StringComparer.Ordinal))
                         urls[file.Filename] = FileUrls.Download(baseUrl, appId, file);
                     result.With("files", urls);
-                    result.With("fileAttributes", files.MergeAttributes(result.Fields["fileAttributes"] as System.Text.Json.Nodes.JsonObject));
+                    if (files.ByName.Count > 0)
+                        result.With("fileAttributes", files.MergeAttributes(result.Fields["fileAttributes"] as System.Text.Json.Nodes.JsonObject));
                     if (item.Parameters.Flag(WireNames.DevMode))
                         result.With("uploadUrl", FileUrls.Upload(baseUrl));
                     break;
