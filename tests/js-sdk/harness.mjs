@@ -3,12 +3,14 @@
 //
 // Usage:
 //   node harness.mjs --api http://127.0.0.1:<port>/api --app <appId> --key <production key> [--user <userId>]
-//                    [--timeout <ms>] [--scenario session|day] [--login <userId>]
+//                    [--timeout <ms>] [--scenario session|day|files] [--login <userId>]
 //
 // Without --user the SDK runs anonymously (userId = its generated deviceId).
 //
 // --scenario day runs "a day in a user's life" instead (two sessions, states, purchases, attribute changes): see
-// scenario-day.mjs, which describes its calls and its output; with --login the second session logs in as that user. The default, --scenario session, is this file's own:
+// scenario-day.mjs, which describes its calls and its output; with --login the second session logs in as that user.
+// --scenario files resolves a file variable through the SDK's downloadFile URL and downloads it: see scenario-files.mjs.
+// The default, --scenario session, is this file's own:
 //
 // Scenario: setApiPath, setAppIdForProductionMode, setRequestBatching(true, 0), setVariables(defaults),
 // start(userId, attributes, callback), track(event, value, params), setUserAttributes(attributes), pauseSession,
@@ -46,10 +48,10 @@ try {
   finish(3, { ok: false, error: `usage: ${e.message}` });
 }
 if (!options.api || !options.app || !options.key) {
-  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day]' });
+  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day|files]' });
 }
-if (options.scenario !== 'session' && options.scenario !== 'day') {
-  finish(3, { ok: false, error: `usage: --scenario must be 'session' or 'day', not '${options.scenario}'` });
+if (!['session', 'day', 'files'].includes(options.scenario)) {
+  finish(3, { ok: false, error: `usage: --scenario must be 'session', 'day' or 'files', not '${options.scenario}'` });
 }
 const overallTimeoutMs = Number(options.timeout);
 if (!Number.isFinite(overallTimeoutMs) || overallTimeoutMs <= 0) {
@@ -497,6 +499,11 @@ if (options.scenario === 'day') {
       dayResult.requests = wire;
       finish(3, dayResult);
     });
+} else if (options.scenario === 'files') {
+  clearTimeout(overallTimer);
+  import('./scenario-files.mjs')
+    .then(({ runFiles }) => runFiles({ Leanplum, options, wire, finish, overallTimeoutMs }))
+    .catch((e) => finish(3, { ok: false, scenario: 'files', error: `exception: ${e?.stack ?? e}`, requests: wire }));
 } else {
   run().catch((e) => {
     result.error = `exception: ${e?.stack ?? e}`;

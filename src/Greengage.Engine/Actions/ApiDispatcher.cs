@@ -13,14 +13,15 @@ namespace Greengage.Engine.Actions;
 /// devMode; sends runs of consecutive items for the same user to that user's grain (one call per run, runs of one
 /// user in order, different users at once) and app actions to their handlers. Returns one result per item, in order.
 /// </summary>
-public sealed class ApiDispatcher(
+public sealed partial class ApiDispatcher(
     AppDirectory apps,
     IUserGateway users,
     IUserStore store,
     AppActionTable appActions,
     ProtocolLimits limits,
     TimeProvider time,
-    IAppNameRegistry names)
+    IAppNameRegistry names,
+    Content.ContentDirectory? content = null)
 {
     public async Task<ActionResult[]> DispatchAsync(ApiRequest request, CancellationToken cancellationToken)
     {
@@ -47,7 +48,7 @@ public sealed class ApiDispatcher(
             }
             if (route.Info!.Scope == ActionScope.App)
             {
-                work.Add(RunAppAction(route, item, results, cancellationToken));
+                work.Add(RunAppAction(route, item, request, results, cancellationToken));
                 continue;
             }
             if (current is null || current.AppId != route.App!.AppId || current.UserId != route.UserId)
@@ -75,6 +76,8 @@ public sealed class ApiDispatcher(
         }
         await Task.WhenAll(work);
         AnswerTestDevices(request, routes, results);
+        if (content is not null)
+            AnswerFiles(content, request, results);
         return results;
     }
 
@@ -211,7 +214,7 @@ public sealed class ApiDispatcher(
         }
     }
 
-    private async Task RunAppAction(Route route, ApiItem item, ActionResult[] results, CancellationToken cancellationToken)
+    private async Task RunAppAction(Route route, ApiItem item, ApiRequest request, ActionResult[] results, CancellationToken cancellationToken)
     {
         var handler = appActions.Find(route.Info!.Name);
         if (handler is null)
@@ -221,7 +224,9 @@ public sealed class ApiDispatcher(
         }
         try
         {
-            results[item.Index] = await handler.HandleAsync(route.App!, item.Parameters, cancellationToken);
+            results[item.Index] = handler is ISoleAppAction sole && request.Items.Count == 1
+                ? await sole.HandleAloneAsync(route.App!, item.Parameters, request, cancellationToken)
+                : await handler.HandleAsync(route.App!, item.Parameters, cancellationToken);
         }
         catch (InvalidParameterException e)
         {

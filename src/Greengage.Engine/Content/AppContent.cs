@@ -20,6 +20,9 @@ public static class ContentKinds
 
     /// <summary>An A/B test (key: its id).</summary>
     public const string AbTest = "ab-test";
+
+    /// <summary>An uploaded file's entry in the app's file table (key: the file name; see <see cref="AppFiles"/>).</summary>
+    public const string File = "file";
 }
 
 /// <summary>What <c>setVars</c> declared: the variables' code defaults, their kinds, action definitions and file attributes.</summary>
@@ -119,7 +122,18 @@ public sealed class AppContent
     /// <summary>The live values as one tree (dotted names become groups).</summary>
     public JsonObject LiveTree { get; }
 
+    /// <summary>The uploaded files (AppFiles.cs).</summary>
+    public AppFiles Files { get; private set; } = AppFiles.Empty;
+
     public static AppContent Build(IEnumerable<ContentDocument> documents)
+    {
+        var all = documents as IReadOnlyCollection<ContentDocument> ?? documents.ToList();
+        var content = BuildVariables(all);
+        content.Files = AppFiles.Build(all);
+        return content;
+    }
+
+    private static AppContent BuildVariables(IEnumerable<ContentDocument> documents)
     {
         var defaults = new Dictionary<string, CodeDefaults>(StringComparer.Ordinal);
         var live = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);

@@ -1,5 +1,8 @@
 using Greengage.Engine.Actions;
 using Greengage.Engine.Commit;
+using Greengage.Engine.Content;
+using Greengage.Server.Files;
+using Greengage.Server.Hosting;
 using Greengage.Protocol.Requests;
 using Greengage.Protocol.Responses;
 using Greengage.Protocol.Values;
@@ -21,7 +24,8 @@ internal static partial class ApiEndpoint
         routes.Map("/api-batch", HandleAsync).ExcludeFromDescription();
     }
 
-    private static async Task HandleAsync(HttpContext http, ApiDispatcher dispatcher, ProtocolLimits limits, ILoggerFactory loggers)
+    private static async Task HandleAsync(
+        HttpContext http, ApiDispatcher dispatcher, ProtocolLimits limits, FileLimits fileLimits, IFileBlobStore blobs, PublicUrls urls, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsPost(http.Request.Method))
@@ -36,8 +40,10 @@ internal static partial class ApiEndpoint
         int? envelopeStatus = null;
         try
         {
-            request = await ApiRequestReader.ReadAsync(http, limits, cancellationToken);
+            request = await ApiRequestReader.ReadAsync(http, limits, fileLimits.MaxUploadBytes, cancellationToken) with { BaseUrl = urls.Base(http) };
             results = await dispatcher.DispatchAsync(request, cancellationToken);
+            if (await FileResponses.TryWriteDownloadAsync(http, blobs, request, results))
+                return;
         }
         catch (EnvelopeException e)
         {
@@ -72,6 +78,10 @@ internal static partial class ApiEndpoint
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure while serving /api")]
     private static partial void LogUnexpected(ILogger logger, Exception exception);
+
+    /// <summary>One error element with its status, for answers outside the dispatcher (a missing file).</summary>
+    public static Task WriteErrorAsync(HttpContext http, int status, string message) =>
+        WriteAsync(http, status, [ActionResult.Fail(status, message)], null);
 
     private static ActionResult[] Repeat(ApiRequest? request, ActionResult result)
     {

@@ -10,20 +10,23 @@ namespace Greengage.Server.Api;
 /// </summary>
 internal static class ApiRequestReader
 {
-    public static async Task<ApiRequest> ReadAsync(HttpContext http, ProtocolLimits limits, CancellationToken cancellationToken)
+    /// <param name="uploadBytes">How much a multipart body may carry in file parts beyond the body limit
+    /// (<c>Greengage:Files:MaxUploadBytes</c>): its text fields stay within the body limit.</param>
+    public static async Task<ApiRequest> ReadAsync(HttpContext http, ProtocolLimits limits, long uploadBytes, CancellationToken cancellationToken)
     {
         var query = http.Request.Query.Select(q => KeyValuePair.Create(q.Key, q.Value.ToString())).ToList();
         if (!HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method))
             return RequestParser.Parse(query, [], ReadOnlySpan<byte>.Empty, limits);
 
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            size.MaxRequestBodySize = limits.MaxBodyBytes;
-
         var contentType = http.Request.ContentType ?? "";
-        if (contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        var multipart = contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = multipart ? MultipartLimit(limits, uploadBytes) : limits.MaxBodyBytes;
+
+        if (multipart)
         {
-            var fields = await ReadMultipartAsync(http, limits.MaxBodyBytes, cancellationToken);
-            return RequestParser.Parse(query, fields, ReadOnlySpan<byte>.Empty, limits);
+            var (fields, files) = await ReadMultipartAsync(http, limits.MaxBodyBytes, MultipartLimit(limits, uploadBytes), cancellationToken);
+            return RequestParser.Parse(query, fields, ReadOnlySpan<byte>.Empty, limits) with { Files = files };
         }
 
         var (buffer, length) = await ReadBodyAsync(http.Request.Body, http.Request.ContentLength, limits.MaxBodyBytes, cancellationToken);
@@ -45,7 +48,8 @@ internal static class ApiRequestReader
     /// Reads multipart/form-data fields. The body limit applies to the whole (decompressed) body, as for other bodies;
     /// a broken or truncated multipart body and other multipart types are refused in the envelope.
     /// </summary>
-    private static async Task<List<KeyValuePair<string, string>>> ReadMultipartAsync(HttpContext http, long limit, CancellationToken cancellationToken)
+    private static async Task<(List<KeyValuePair<string, string>> Fields, List<ApiFilePart> Files)> ReadMultipartAsync(
+        HttpContext http, long fieldsLimit, long limit, CancellationToken cancellationToken)
     {
         if (!http.Request.HasFormContentType)
             throw new EnvelopeException(415, "Unsupported multipart type: send multipart/form-data.");
@@ -55,11 +59,20 @@ internal static class ApiRequestReader
         try
         {
             var form = await http.Request.ReadFormAsync(cancellationToken);
-            return form.Select(f => KeyValuePair.Create(f.Key, f.Value.ToString())).ToList();
+            var files = form.Files.Select(f => new ApiFilePart(f.Name, f.FileName, f.Length, f.OpenReadStream)).ToList();
+            // File parts may take the body past the body limit (uploadFile); everything else may not.
+            if (limited.BytesRead - files.Sum(f => f.Length) > fieldsLimit)
+                throw TooLarge(fieldsLimit);
+            return (form.Select(f => KeyValuePair.Create(f.Key, f.Value.ToString())).ToList(), files);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             throw TooLarge(limit);
+        }
+        catch (InvalidDataException) when (limited.BytesRead > fieldsLimit)
+        {
+            // The form reader's own length limits (a field value longer than the body limit): the body is too large.
+            throw TooLarge(fieldsLimit);
         }
         catch (InvalidDataException e)
         {
@@ -140,6 +153,9 @@ internal static class ApiRequestReader
             throw;
         }
     }
+
+    /// <summary>The most a multipart body may hold: the body limit for its fields plus the upload limit for its files.</summary>
+    public static long MultipartLimit(ProtocolLimits limits, long uploadBytes) => limits.MaxBodyBytes + uploadBytes;
 
     private static EnvelopeException TooLarge(long limit) =>
         new(413, $"The request body is larger than the limit of {limit} bytes.");

@@ -14,6 +14,7 @@ using Greengage.Engine.Tracking;
 using Greengage.Engine.Users;
 using Greengage.Server.Admin;
 using Greengage.Server.Api;
+using Greengage.Server.Files;
 using Greengage.Server.Logging;
 using Greengage.Storage.Sqlite;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -53,10 +54,13 @@ public static class GreengageHost
         services.AddSingleton(options.Snapshots);
         services.AddSingleton(options.Sessions);
         services.AddSingleton(options.Profile);
+        services.AddSingleton(options.Files);
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f =>
         {
             f.ValueLengthLimit = (int)Math.Min(int.MaxValue, options.Limits.MaxBodyBytes);
-            f.MultipartBodyLengthLimit = options.Limits.MaxBodyBytes;
+            // A multipart body may carry files (uploadFile) beyond the body limit; its text fields may not (ApiRequestReader).
+            f.MultipartBodyLengthLimit = ApiRequestReader.MultipartLimit(options.Limits, options.Files.MaxUploadBytes);
+            f.BufferBodyLengthLimit = Math.Max(f.BufferBodyLengthLimit, f.MultipartBodyLengthLimit);
         });
 
         // Storage: the embedded SQLite store implements every contract.
@@ -74,6 +78,7 @@ public static class GreengageHost
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<ITestDeviceStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IContentStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IFileBlobStore>(new DiskFileBlobStore(Path.Combine(options.DataDirectory, "files")));
 
         // Engine.
         services.AddSingleton<GroupCommitWriter>();
@@ -84,6 +89,7 @@ public static class GreengageHost
         services.AddSingleton<VariablesService>();
         services.AddSingleton<AudienceService>();
         services.AddSingleton<AbTestService>();
+        services.AddSingleton<FilesService>();
         services.AddSingleton(sp => UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>()))
             .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)])
@@ -96,6 +102,8 @@ public static class GreengageHost
                 new GetAbTests(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<TimeProvider>()),
                 new GetAbTest(sp.GetRequiredService<ContentDirectory>()),
                 new GetVariant(sp.GetRequiredService<ContentDirectory>()),
+                new UploadFile(sp.GetRequiredService<FilesService>(), options.Files),
+                new DownloadFile(sp.GetRequiredService<ContentDirectory>()),
             ]));
         services.AddSingleton<IUserGateway, OrleansUserGateway>();
         services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();
@@ -155,6 +163,7 @@ public static class GreengageHost
             .ExcludeFromDescription();
 
         app.MapLeanplumApi();
+        app.MapFiles();
         app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapJobsApi();
         app.MapOpenApi();
         return app;

@@ -28,6 +28,9 @@ public sealed class GreengageOptions
 
     public ProtocolLimits Limits { get; set; } = new();
 
+    /// <summary>Uploaded files: how many and how large per <c>uploadFile</c> call.</summary>
+    public FileLimits Files { get; set; } = new();
+
     public CommitOptions Commit { get; set; } = new();
 
     public SnapshotPolicy Snapshots { get; set; } = new();
@@ -64,6 +67,8 @@ public sealed class GreengageOptions
             if (value < 1)
                 yield return $"Greengage:Limits:{name} must be at least 1.";
         }
+        foreach (var problem in Files.Validate())
+            yield return problem;
         if (Commit.QueueCapacity < 1 || Commit.MaxBatch < 1)
             yield return "Greengage:Commit:QueueCapacity and MaxBatch must be at least 1.";
         if (PublicBaseUrl is { IsAbsoluteUri: false })

@@ -57,9 +57,10 @@ public sealed class JsSdkFixture : IAsyncLifetime
 
     /// <summary>
     /// Runs the harness scenario against the server, for the fixture's app or <paramref name="app"/>;
-    /// <paramref name="userId"/> null runs it anonymously.
+    /// <paramref name="userId"/> null runs it anonymously. <paramref name="extraArgs"/> go to the harness as they are
+    /// (<c>--scenario files</c>).
     /// </summary>
-    public async Task<HarnessRun> RunHarnessAsync(string? userId, AppCredentials? app = null)
+    public async Task<HarnessRun> RunHarnessAsync(string? userId, AppCredentials? app = null, IReadOnlyList<string>? extraArgs = null)
     {
         app ??= App;
         var start = new ProcessStartInfo("node")
@@ -79,6 +80,8 @@ public sealed class JsSdkFixture : IAsyncLifetime
             start.ArgumentList.Add("--user");
             start.ArgumentList.Add(userId);
         }
+        foreach (var arg in extraArgs ?? [])
+            start.ArgumentList.Add(arg);
         start.ArgumentList.Add("--timeout");
         start.ArgumentList.Add(((int)HarnessTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
 

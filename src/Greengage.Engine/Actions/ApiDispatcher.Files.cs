@@ -1,0 +1,44 @@
+using Greengage.Engine.Content;
+using Greengage.Protocol.Requests;
+using Greengage.Protocol.Responses;
+
+namespace Greengage.Engine.Actions;
+
+public sealed partial class ApiDispatcher
+{
+    /// <summary>
+    /// The file fields of content answers (spec 5.2), added once every item ran, outside the user's grain (the URLs
+    /// need the request's base URL, and the file table lives in the app's snapshot): <c>start</c> and <c>getVars</c> get
+    /// <c>files</c> (every uploaded file's direct URL) and <c>fileAttributes</c> with the uploaded files over what
+    /// setVars declared; in development mode also <c>uploadUrl</c>, which every <c>uploadFile</c> answer carries too
+    /// (iOS uploads to the last one it got).
+    /// </summary>
+    private static void AnswerFiles(ContentDirectory content, ApiRequest request, ActionResult[] results)
+    {
+        if (request.BaseUrl is not { } baseUrl)
+            return;
+        foreach (var item in request.Items)
+        {
+            if (results[item.Index] is not { Success: true } result)
+                continue;
+            switch (item.Action)
+            {
+                case "start" or User.GetVars.ActionName when result.Fields is not null:
+                    var appId = item.Parameters.StringOrNull(WireNames.AppId)!;
+                    var files = content.For(appId).Files;
+                    var urls = new System.Text.Json.Nodes.JsonObject();
+                    foreach (var file in files.ByName.Values.OrderBy(f => f.Filename, StringComparer.Ordinal))
+                        urls[file.Filename] = FileUrls.Download(baseUrl, appId, file);
+                    result.With("files", urls);
+                    if (files.ByName.Count > 0)
+                        result.With("fileAttributes", files.MergeAttributes(result.Fields["fileAttributes"] as System.Text.Json.Nodes.JsonObject));
+                    if (item.Parameters.Flag(WireNames.DevMode))
+                        result.With("uploadUrl", FileUrls.Upload(baseUrl));
+                    break;
+                case App.UploadFile.ActionName:
+                    result.With("uploadUrl", FileUrls.Upload(baseUrl));
+                    break;
+            }
+        }
+    }
+}
