@@ -11,6 +11,16 @@
 #   baseline  GET /json of the bare ASP.NET Core minimal API (../shared/bench/peers/bare/aspnet)
 #   track     (b) POST /api with one `track` per request, users drawn from 1,000
 #   multi20   (c) POST /api with a JS-shaped `multi` of 20 `track` for one user, users drawn from 1,000
+# SCENARIO_SET=start instead: `start` for returning users of an app with content, next to the bare server returning a
+# body of the same size and (with PEERS_DIR) Unleash's frontend API, all in this run:
+#   SCENARIO_SET=start PEERS_DIR=/tmp/peers bench/run.sh        # USERS defaults to 100,000 here
+#   bare-body         GET /body?bytes=N of the bare server, N = the size of one Greengage start answer (curl)
+#   greengage-start   POST /api action=start (start.lua) for users drawn from USERS, after bench/start-seed.sh seeded
+#                     200 variables, 30 live values, 20 audiences, 10 running A/B tests and USERS users (one start each)
+#   unleash-frontend  GET /api/frontend of Unleash (100 flags with variants) for the same user ids (unleash-frontend.lua)
+#   PEERS_DIR=dir     a writable copy of ../shared/bench/peers (cp -r ../shared/bench/peers /tmp/peers; run as root):
+#                     its setup.sh starts PostgreSQL and Unleash and seeds them; stop.sh unleash pg --wipe on exit
+#   SEED_BATCH=1000 SEED_PARALLEL=2   users per seeding multi, multis sent at a time (bench/start-seed.sh)
 #
 # Env: DURATION=10s REPEAT=3 CONNS=50 THREADS=1 TIMEOUT=10s USERS=1000
 #      WARMUP=15s    per scenario, discarded (0 = none); tiered JIT needs >10 s to settle on a busy 2-core box
@@ -21,8 +31,8 @@
 #                       Greengage scenario against it too, right after the same scenario on the main server, as
 #                       "<name>-b": a before/after comparison of two builds under the same conditions
 #      OUT_DIR=dir   raw wrk output and logs (default: a new /tmp/greengage-bench-results.* directory, kept unless SMOKE=1)
-#      BASELINE_SRC=dir  the baseline's sources (default ../shared/bench/peers/bare/aspnet when present, else the
-#                        copy in bench/baseline/aspnet); built once into BENCH_CACHE (default /tmp/greengage-bench-cache)
+#      BASELINE_SRC=dir  the baseline's sources (default bench/baseline/aspnet: ../shared/bench/peers/bare/aspnet's /json
+#                        plus /body); built once into BENCH_CACHE (default /tmp/greengage-bench-cache)
 #      BARE_PORT / GG_PORT   ports (default: free ones)
 #      SCENARIO_SET=mix  baseline + the tracking mix (mix.lua) instead of track/multi20; with USERS=100000
 #      GROW_DURATION=150s  before measuring, grow the store with multi batches of 30 tracks for this long
@@ -37,7 +47,10 @@ if [[ "${SMOKE:-0}" == "1" ]]; then
 else
   DURATION="${DURATION:-10s}" WARMUP="${WARMUP:-15s}" REPEAT="${REPEAT:-3}"
 fi
+SCENARIO_SET="${SCENARIO_SET:-foundation}"
+[[ "$SCENARIO_SET" != "start" ]] || USERS="${USERS:-100000}"
 CONNS="${CONNS:-50}" THREADS="${THREADS:-1}" TIMEOUT="${TIMEOUT:-10s}" USERS="${USERS:-1000}"
+PEERS_DIR="${PEERS_DIR:-}"
 WRK_CPUS="${WRK_CPUS:-}"
 BENCH_CACHE="${BENCH_CACHE:-/tmp/greengage-bench-cache}"
 DROP_OUT_DIR=0
@@ -68,6 +81,9 @@ cleanup() {
     if kill -0 "$pid" 2>/dev/null; then log "pid $pid did not stop in 10 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
     wait "$pid" 2>/dev/null || true
   done
+  if [[ -n "$PEERS_DIR" && "${PEERS_STARTED:-0}" == "1" ]]; then
+    "$PEERS_DIR/stop.sh" unleash pg --wipe 2>&1 | sed 's/^/run: /' >&2 || true
+  fi
   rm -rf "$WORK"
   if [[ "$DROP_OUT_DIR" == "1" && $rc -eq 0 ]]; then rm -rf "$OUT_DIR"; elif [[ $rc -ne 0 ]]; then log "logs kept in $OUT_DIR"; fi
 }
@@ -108,14 +124,8 @@ fi
 # Run from a private copy: other builds in the same checkout may rewrite bin/ while the server runs.
 cp -a "$SERVER_BIN" "$WORK/server"
 
-if [[ -z "${BASELINE_SRC:-}" ]]; then
-  if [[ -f "$ROOT/../shared/bench/peers/bare/aspnet/Program.cs" ]]; then
-    BASELINE_SRC="$ROOT/../shared/bench/peers/bare/aspnet"
-  else
-    BASELINE_SRC="$HERE/baseline/aspnet"
-  fi
-fi
-BASELINE_SRC="$(cd "$BASELINE_SRC" && pwd)"
+# Our copy of ../shared/bench/peers/bare/aspnet: the same /json, plus /body?bytes=N for SCENARIO_SET=start.
+BASELINE_SRC="$(cd "${BASELINE_SRC:-$HERE/baseline/aspnet}" && pwd)"
 # The shared folder is read-only and a build inside this checkout would pick up its Directory.Build.props: the
 # sources are copied to the cache (keyed by their hash) and published there once.
 HASH=$(cat "$BASELINE_SRC/BareAspNet.csproj" "$BASELINE_SRC/Program.cs" | sha256sum | cut -c1-16)
@@ -151,6 +161,7 @@ wait_http "http://127.0.0.1:$BARE_PORT/json" 60 "$BARE_PID" "$OUT_DIR/baseline.l
 wait_http "http://127.0.0.1:$GG_PORT/healthz" 90 "$GG_PID" "$OUT_DIR/greengage.log"
 GG_APP_ID=$(sed -n 's/^Demo app created\. appId: *\([^ ]*\).*/\1/p' "$OUT_DIR/greengage.log" | head -1)
 GG_CLIENT_KEY=$(sed -n 's/^ *production key: *\([^ ]*\).*/\1/p' "$OUT_DIR/greengage.log" | head -1)
+GG_DEV_KEY=$(sed -n 's/^ *development key: *\([^ ]*\).*/\1/p' "$OUT_DIR/greengage.log" | head -1)
 [[ -n "$GG_APP_ID" && -n "$GG_CLIENT_KEY" ]] || die "no demo app id / production key in Greengage's stdout ($OUT_DIR/greengage.log)"
 log "demo app $GG_APP_ID"
 
@@ -180,10 +191,50 @@ pre=$(curl -s -m 10 -X POST -H 'Content-Type: text/plain' \
   "http://127.0.0.1:$GG_PORT/api?appId=$GG_APP_ID&client=js&clientKey=$GG_CLIENT_KEY&sdkVersion=1.9.0&action=multi")
 [[ "$pre" != *'"success":false'* && "$pre" == *'"success":true'* ]] || die "a multi was not accepted: $pre"
 
+if [[ "$SCENARIO_SET" == "start" ]]; then
+  [[ -z "${COMPARE_DIR:-}" ]] || die "COMPARE_DIR is not supported with SCENARIO_SET=start"
+  [[ -n "$GG_DEV_KEY" ]] || die "no development key in Greengage's stdout ($OUT_DIR/greengage.log)"
+  if [[ -n "$PEERS_DIR" ]]; then
+    # Unleash (with its PostgreSQL) starts and seeds while Greengage is seeded; both are idle before the runs.
+    [[ -x "$PEERS_DIR/setup.sh" ]] || die "PEERS_DIR=$PEERS_DIR has no setup.sh (cp -r ../shared/bench/peers /tmp/peers)"
+    log "starting Unleash and PostgreSQL: $PEERS_DIR/setup.sh pg unleash (log $OUT_DIR/peers-setup.log)"
+    PEERS_STARTED=1
+    "$PEERS_DIR/setup.sh" pg unleash >"$OUT_DIR/peers-setup.log" 2>&1 </dev/null &
+    PEERS_SETUP_PID=$!; PIDS+=("$PEERS_SETUP_PID")
+  fi
+  log "seeding the app and $USERS users (bench/start-seed.sh)"
+  env GG_URL="http://127.0.0.1:$GG_PORT" GG_APP_ID="$GG_APP_ID" GG_CLIENT_KEY="$GG_CLIENT_KEY" GG_DEV_KEY="$GG_DEV_KEY" \
+    ADMIN_TOKEN="$ADMIN_TOKEN" USERS="$USERS" "$HERE/start-seed.sh" 2>&1 | tee "$OUT_DIR/seed.log" >&2
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || die "seeding failed (see $OUT_DIR/seed.log)"
+  # The bare server answers a body as large as one start answer of a returning user (the request of start.lua).
+  START_BODY="$OUT_DIR/start-answer.json"
+  curl -s -m 10 -o "$START_BODY" -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data "userId=u1&deviceId=d1&appVersion=1.0&includeDefaults=false&country=DE&locale=de_DE&time=$(date +%s)" \
+    "http://127.0.0.1:$GG_PORT/api?appId=$GG_APP_ID&client=js&clientKey=$GG_CLIENT_KEY&sdkVersion=1.9.0&action=start"
+  grep -q '"success":true' "$START_BODY" || die "a start was not accepted: $(head -c 500 "$START_BODY")"
+  BODY_BYTES=$(stat -c %s "$START_BODY")
+  log "one start answer: $BODY_BYTES bytes (kept in $START_BODY)"
+  curl -fs -m 10 -o /dev/null "http://127.0.0.1:$BARE_PORT/body?bytes=$BODY_BYTES" || die "the baseline has no /body?bytes=$BODY_BYTES"
+  if [[ -n "$PEERS_DIR" ]]; then
+    wait "$PEERS_SETUP_PID" || { tail -n 30 "$OUT_DIR/peers-setup.log" >&2; die "$PEERS_DIR/setup.sh pg unleash failed (log $OUT_DIR/peers-setup.log)"; }
+    sed 's/^/run: peers: /' "$OUT_DIR/peers-setup.log" >&2
+    UNLEASH_PID=$(cat "$PEERS_DIR/run/unleash.pid")
+    UNLEASH_URL="http://127.0.0.1:$(source "$PEERS_DIR/env.sh"; echo "$UNLEASH_PORT")"
+  fi
+fi
+
 # ---- measure ----
 # name | url | script | items per request | pid of the server under test | app id | client key
 G="$GG_APP_ID|$GG_CLIENT_KEY"
-if [[ "${SCENARIO_SET:-foundation}" == "mix" ]]; then
+BASE_NAME=baseline
+if [[ "$SCENARIO_SET" == "start" ]]; then
+  BASE_NAME=bare-body
+  SCENARIOS=(
+    "bare-body|http://127.0.0.1:$BARE_PORT/body?bytes=$BODY_BYTES|get.lua|1|$BARE_PID|$G"
+    "greengage-start|http://127.0.0.1:$GG_PORT/|start.lua|1|$GG_PID|$G"
+  )
+  [[ -z "$PEERS_DIR" ]] || SCENARIOS+=("unleash-frontend|$UNLEASH_URL|unleash-frontend.lua|1|$UNLEASH_PID|$G")
+elif [[ "$SCENARIO_SET" == "mix" ]]; then
   # The tracking issue's realistic mix over USERS users (set USERS=100000), after growing the store (GROW_DURATION).
   SCENARIOS=(
     "baseline|http://127.0.0.1:$BARE_PORT/json|get.lua|1|$BARE_PID|$G"
@@ -289,10 +340,10 @@ median() {  # scenario column
 }
 total() { awk -F'\t' -v n="$1" -v c="$2" 'NR > 1 && $1 == n { s += $c } END { print s + 0 }' "$TSV"; }
 
-BASE_RPS=$(median baseline 3)
+BASE_RPS=$(median "$BASE_NAME" 3)
 : >"$OUT_DIR/summary.txt"
 echo
-echo "Summary (medians of $REPEAT runs; ratio = scenario req/s / baseline req/s of this run):"
+echo "Summary (medians of $REPEAT runs; ratio = scenario req/s / $BASE_NAME req/s of this run):"
 echo
 echo "| scenario | req/s | actions/s | p50 ms | p99 ms | vs baseline | non-2xx | failed items | socket errors | server CPU % | wrk CPU % |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -311,7 +362,18 @@ echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
 echo "Targets:"
-if [[ "${SCENARIO_SET:-foundation}" == "mix" ]]; then
+if [[ "$SCENARIO_SET" == "start" ]]; then
+  START_RPS=$(median greengage-start 3)
+  ta=$(awk -v a="$START_RPS" -v b="$BASE_RPS" 'BEGIN { print (b > 0 && a / b >= 0.40) ? "met" : "NOT met" }')
+  echo "- (a) greengage-start req/s >= 40% of bare-body ($BODY_BYTES-byte body): $(awk -v a="$START_RPS" -v b="$BASE_RPS" 'BEGIN { printf (b > 0 ? "%.1f%%" : "-"), 100 * a / b }') -> $ta"
+  if [[ -n "$PEERS_DIR" ]]; then
+    UNLEASH_RPS=$(median unleash-frontend 3)
+    tu=$(awk -v a="$START_RPS" -v b="$UNLEASH_RPS" 'BEGIN { print (b > 0 && a / b >= 20) ? "met" : "NOT met" }')
+    echo "- (b) greengage-start req/s >= 20 x unleash-frontend: $(awk -v a="$START_RPS" -v b="$UNLEASH_RPS" 'BEGIN { printf (b > 0 ? "%.1fx" : "-"), a / b }') -> $tu"
+  else
+    echo "- (b) greengage-start vs Unleash: not measured (set PEERS_DIR)"
+  fi
+elif [[ "$SCENARIO_SET" == "mix" ]]; then
   MIX_APS=$(median mix 4); MIX_P99=$(median mix 7)
   tm=$(awk -v a="$MIX_APS" -v p="$MIX_P99" 'BEGIN { print (a >= 100000 && p < 50) ? "met" : "NOT met" }')
   echo "- tracking mix >= 100,000 durable actions/s with p99 < 50 ms: $(printf '%.0f' "$MIX_APS") actions/s, p99 $(printf '%.2f' "$MIX_P99") ms -> $tm"
