@@ -31,7 +31,7 @@ public sealed partial class ApiDispatcher
                         urls[file.Filename] = FileUrls.Download(baseUrl, appId, file);
                     result.With("files", urls);
                     if (files.ByName.Count > 0)
-                        result.With("fileAttributes", files.MergeAttributes(result.Fields["fileAttributes"] as System.Text.Json.Nodes.JsonObject));
+                        result.With("fileAttributes", files.MergeAttributes(result.Fields["fileAttributes"]));
                     if (item.Parameters.Flag(WireNames.DevMode))
                         result.With("uploadUrl", FileUrls.Upload(baseUrl));
                     break;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Greengage.Engine.Storage;
 using Greengage.Engine.Targeting;
+using Greengage.Protocol.Responses;
 
 namespace Greengage.Engine.Content;
 
@@ -50,7 +51,39 @@ public sealed record CodeDefaults(string AppVersion, JsonObject Vars, JsonObject
 /// or every live value when the code defaults are unknown.</param>
 /// <param name="Full">For <c>includeDefaults=true</c>: the code defaults with the live values over them.</param>
 /// <param name="FromCode">The code defaults the server has (<c>varsFromCode</c>), empty when unknown.</param>
-public sealed record VarsView(JsonObject Diff, JsonObject Full, JsonObject FromCode, JsonObject ActionDefinitions, JsonObject FileAttributes);
+public sealed record VarsView(JsonObject Diff, JsonObject Full, JsonObject FromCode, JsonObject ActionDefinitions, JsonObject FileAttributes)
+{
+    private RawJson? _diff, _full, _fromCode, _actionDefinitions, _fileAttributes;
+    private (string Secret, string? Diff, string? Full) _signatures = ("", null, null);
+
+    // Answers carry these written once (shared by every answer) instead of a copy of the trees per request. Computed
+    // on first use: a view built for one request only pays for what that request needs.
+    public RawJson DiffJson => _diff ??= new RawJson(Diff);
+
+    public RawJson FullJson => _full ??= new RawJson(Full);
+
+    public RawJson FromCodeJson => _fromCode ??= new RawJson(FromCode);
+
+    public RawJson ActionDefinitionsJson => _actionDefinitions ??= new RawJson(ActionDefinitions);
+
+    public RawJson FileAttributesJson => _fileAttributes ??= new RawJson(FileAttributes);
+
+    /// <summary>The <c>varsSignature</c> of the diff or full answer under <paramref name="secret"/> (remembered for the last secret).</summary>
+    public string Signature(string secret, bool full, Func<string, string, string> sign)
+    {
+        var known = _signatures;
+        if (known.Secret != secret)
+            known = (secret, null, null);
+        var signature = full ? known.Full : known.Diff;
+        if (signature is null)
+        {
+            signature = sign(secret, (full ? FullJson : DiffJson).Text);
+            known = full ? known with { Full = signature } : known with { Diff = signature };
+            _signatures = known;
+        }
+        return signature;
+    }
+}
 
 /// <summary>
 /// One app's content as an immutable snapshot (ARCHITECTURE decision 6): built from its documents after every change

@@ -37,7 +37,10 @@ public static class ResponseWriter
                 if (value is null)
                     continue;
                 w.WritePropertyName(name);
-                value.WriteTo(w, Options);
+                if (value is System.Text.Json.Nodes.JsonValue shared && shared.TryGetValue(out RawJson? raw))
+                    w.WriteRawValue(raw.Utf8, skipInputValidation: true);
+                else
+                    value.WriteTo(w, Options);
             }
         }
         if (r.Warning is not null)

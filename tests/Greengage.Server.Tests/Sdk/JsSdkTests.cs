@@ -75,6 +75,56 @@ public sealed class JsSdkTests(JsSdkFixture fixture, ITestOutputHelper output) :
         Assert.True(result["variablesChangedCalls"]?.GetValue<int>() >= 1, $"The SDK did not report changed variables.\n{run}");
     }
 
+    [Fact]
+    public async Task AbTestVariants_ReachTheSdk_WithTheirValues_AndStayTheSameOnEveryStart()
+    {
+        var app = await fixture.Server.CreateAppAsync(JsSdkFixture.AdminToken, "JS SDK A/B tests");
+        async Task<System.Text.Json.Nodes.JsonNode> Admin(string path, object? body = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/{path}")
+            {
+                Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", JsSdkFixture.AdminToken);
+            using var response = await fixture.Server.Http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, text);
+            return System.Text.Json.Nodes.JsonNode.Parse(text)!;
+        }
+        var test = await Admin("ab-tests", new
+        {
+            name = "Greeting",
+            variants = new object[]
+            {
+                new { name = "Control", percent = 50 },
+                new { name = "Hej", percent = 50, vars = new Dictionary<string, object> { ["welcomeMessage"] = "Hej", ["nested.enabled"] = false } },
+            },
+        });
+        await Admin($"ab-tests/{test["id"]}/start");
+        var hej = (long)test["variants"]![1]!["id"]!;
+
+        // Users in both variants; each user's runs are separate SDK instances (new device each time).
+        var variantsSeen = new HashSet<long>();
+        for (var i = 0; variantsSeen.Count < 2 && i < 12; i++)
+        {
+            var user = $"js-ab-{i}-" + Guid.NewGuid().ToString("N")[..8];
+            long? first = null;
+            for (var run = 0; run < 2; run++)
+            {
+                var result = AssertHarnessSucceeded(await RunAsync(user, app), contentCheckedByCaller: true);
+                var variant = (long)Assert.Single(result["variants"]!.AsArray())!["id"]!;
+                first ??= variant;
+                Assert.Equal(first, variant);
+                var expected = variant == hej
+                    ? """{"welcomeMessage":"Hej","level":1,"colors":["red","green"],"nested":{"enabled":false}}"""
+                    : """{"welcomeMessage":"Hello","level":1,"colors":["red","green"],"nested":{"enabled":true}}""";
+                Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), result["variables"]), $"{result["variables"]!.ToJsonString()} is not {expected}");
+            }
+            variantsSeen.Add(first!.Value);
+        }
+        Assert.Equal(2, variantsSeen.Count);
+    }
+
     private async Task<HarnessRun> RunAsync(string? userId, AppCredentials? app = null)
     {
         var run = await fixture.RunHarnessAsync(userId, app);
@@ -86,7 +136,8 @@ public sealed class JsSdkTests(JsSdkFixture fixture, ITestOutputHelper output) :
     }
 
     /// <summary>Exit code 0, one JSON line, every call successful on the wire, the SDK's defaults untouched by the server.</summary>
-    private JsonObject AssertHarnessSucceeded(HarnessRun run, string? expectedVariables = null)
+    /// <param name="contentCheckedByCaller">The caller checks variables and variants itself (A/B tests).</param>
+    private JsonObject AssertHarnessSucceeded(HarnessRun run, string? expectedVariables = null, bool contentCheckedByCaller = false)
     {
         Assert.True(run.ExitCode == 0, $"The harness failed.\n{run}\n{fixture.Server.Describe()}");
         var result = run.Result ?? throw new Xunit.Sdk.XunitException($"The harness printed no JSON line.\n{run}");
@@ -115,9 +166,12 @@ public sealed class JsSdkTests(JsSdkFixture fixture, ITestOutputHelper output) :
         // Without live values the server answers no variable diffs, and the SDK shows its own defaults; with them, the
         // SDK shows them merged over its defaults.
         var expected = expectedVariables is null ? result["sent"]!["variableDefaults"] : JsonNode.Parse(expectedVariables);
-        Assert.True(JsonNode.DeepEquals(expected, result["variables"]),
-            $"variables {result["variables"]?.ToJsonString()} differ from {expected?.ToJsonString()}\n{run}");
-        Assert.Equal("[]", result["variants"]?.ToJsonString());
+        if (!contentCheckedByCaller)
+        {
+            Assert.True(JsonNode.DeepEquals(expected, result["variables"]),
+                $"variables {result["variables"]?.ToJsonString()} differ from {expected?.ToJsonString()}\n{run}");
+            Assert.Equal("[]", result["variants"]?.ToJsonString());
+        }
         Assert.True(result["sessionClearedByStop"]?.GetValue<bool>() == true, $"The SDK did not see stop's answer.\n{run}");
         return result;
     }

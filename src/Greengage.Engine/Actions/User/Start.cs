@@ -77,17 +77,16 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
     internal static JsonObject StartContent(UserActionContext context, AppContent content, ExperimentOutcome experiments, bool includeDefaults, string? appVersion, bool debug)
     {
         var view = content.VarsFor(appVersion, experiments.Active);
-        var vars = (JsonObject)(includeDefaults ? view.Full : view.Diff).DeepClone();
         var fields = new JsonObject
         {
-            ["vars"] = vars,
-            ["varsSignature"] = VarsSignature(context.Batch.TokenSecret, vars),
+            ["vars"] = (includeDefaults ? view.FullJson : view.DiffJson).Node(),
+            ["varsSignature"] = view.Signature(context.Batch.TokenSecret, includeDefaults, VarsSignature),
             ["messages"] = new JsonObject(),
             ["variants"] = experiments.Variants(),
             ["regions"] = new JsonObject(),
-            ["actionDefinitions"] = view.ActionDefinitions.DeepClone(),
-            ["fileAttributes"] = view.FileAttributes.DeepClone(),
-            ["varsFromCode"] = view.FromCode.DeepClone(),
+            ["actionDefinitions"] = view.ActionDefinitionsJson.Node(),
+            ["fileAttributes"] = view.FileAttributesJson.Node(),
+            ["varsFromCode"] = view.FromCodeJson.Node(),
             ["localCaps"] = new JsonArray(),
             ["interfaceRules"] = new JsonArray(),
             ["interfaceEvents"] = new JsonArray(),
@@ -106,9 +105,9 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
     /// <c>"vars\n"</c> followed by the <c>vars</c> object as compact JSON (System.Text.Json's default escaping),
     /// base64url without padding.
     /// </summary>
-    internal static string VarsSignature(string secret, JsonObject vars)
+    internal static string VarsSignature(string secret, string varsJson)
     {
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes("vars\n" + vars.ToJsonString()));
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes("vars\n" + varsJson));
         return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
