@@ -62,11 +62,14 @@ public sealed record VarsView(JsonObject Diff, JsonObject Full, JsonObject FromC
 
     public RawJson FullJson => _full ??= new RawJson(Full);
 
-    public RawJson FromCodeJson => _fromCode ??= new RawJson(FromCode);
+    public RawJson FromCodeJson => Base?.FromCodeJson ?? (_fromCode ??= new RawJson(FromCode));
 
-    public RawJson ActionDefinitionsJson => _actionDefinitions ??= new RawJson(ActionDefinitions);
+    public RawJson ActionDefinitionsJson => Base?.ActionDefinitionsJson ?? (_actionDefinitions ??= new RawJson(ActionDefinitions));
 
-    public RawJson FileAttributesJson => _fileAttributes ??= new RawJson(FileAttributes);
+    public RawJson FileAttributesJson => Base?.FileAttributesJson ?? (_fileAttributes ??= new RawJson(FileAttributes));
+
+    /// <summary>For a view with A/B variants: the same version's view without them, whose code-side JSON it shares.</summary>
+    public VarsView? Base { get; init; }
 
     /// <summary>The <c>varsSignature</c> of the diff or full answer under <paramref name="secret"/> (remembered for the last secret).</summary>
     public string Signature(string secret, bool full, Func<string, string, string> sign)
@@ -216,7 +219,9 @@ public sealed class AppContent
         }
         if (_views.TryGetValue(key, out var cached))
             return cached;
-        var view = BuildView(defaults, variants.Count == 0 ? LiveTree : TreeOf(Overlay(variants)));
+        var view = variants.Count == 0 || key.Length == (defaults?.AppVersion ?? "\0none").Length
+            ? BuildView(defaults, LiveTree)
+            : BuildView(defaults, TreeOf(Overlay(variants))) with { Base = VarsFor(appVersion, []) };
         if (_views.Count < MaxCachedViews)
             _views.TryAdd(key, view);
         return view;
