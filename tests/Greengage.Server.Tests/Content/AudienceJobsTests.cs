@@ -26,16 +26,8 @@ public sealed class AudienceJobsTests(ImmediateBackfillFactory factory) : IClass
     private StoredApp NewApp() =>
         factory.Services.GetRequiredService<AppService>().CreateAsync("Jobs " + Guid.NewGuid().ToString("N")[..6], CancellationToken.None).GetAwaiter().GetResult();
 
-    private async Task<(HttpStatusCode Status, JsonNode? Body)> Admin(HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", GreengageFactory.AdminToken);
-        if (body is not null)
-            request.Content = JsonContent.Create(body);
-        using var response = await factory.CreateClient().SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
+    private Task<(HttpStatusCode Status, JsonNode? Body)> Admin(HttpMethod method, string path, object? body = null) =>
+        AdminCalls.SendAsync(factory.CreateClient(), method, path, body);
 
     private async Task<JsonArray> Multi(StoredApp app, IEnumerable<object> items)
     {
