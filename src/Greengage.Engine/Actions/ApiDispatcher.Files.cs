@@ -9,8 +9,8 @@ public sealed partial class ApiDispatcher
     /// <summary>
     /// The file fields of content answers (spec 5.2), added once every item ran, outside the user's grain (the URLs
     /// need the request's base URL, and the file table lives in the app's snapshot): <c>start</c> and <c>getVars</c> get
-    /// <c>files</c> (every uploaded file's direct URL) and <c>fileAttributes</c> with the uploaded files over what
-    /// setVars declared; in development mode also <c>uploadUrl</c>, which every <c>uploadFile</c> answer carries too
+    /// <c>files</c> (every uploaded file's direct URL; their <c>fileAttributes</c> come with the snapshot's variables
+    /// view); in development mode also <c>uploadUrl</c>, which every <c>uploadFile</c> answer carries too
     /// (iOS uploads to the last one it got).
     /// </summary>
     private static void AnswerFiles(ContentDirectory content, ApiRequest request, ActionResult[] results)
@@ -30,8 +30,6 @@ public sealed partial class ApiDispatcher
                     foreach (var file in files.ByName.Values.OrderBy(f => f.Filename, StringComparer.Ordinal))
                         urls[file.Filename] = FileUrls.Download(baseUrl, appId, file);
                     result.With("files", urls);
-                    if (files.ByName.Count > 0)
-                        result.With("fileAttributes", files.MergeAttributes(result.Fields["fileAttributes"]));
                     if (item.Parameters.Flag(WireNames.DevMode))
                         result.With("uploadUrl", FileUrls.Upload(baseUrl));
                     break;

@@ -251,16 +251,18 @@ public sealed class AppContent
         return tree;
     }
 
-    private static VarsView BuildView(CodeDefaults? defaults, JsonObject live)
+    private VarsView BuildView(CodeDefaults? defaults, JsonObject live)
     {
+        // fileAttributes: what setVars declared, with the files the server holds over it (once per view, not per answer).
+        var fileAttributes = Files.ByName.Count > 0 ? Files.MergeAttributes(defaults?.FileAttributes) : defaults?.FileAttributes ?? [];
         if (defaults is null)
         {
             // Code defaults unknown (the JS SDK declares them only in development mode): every live value, in full.
-            return new VarsView((JsonObject)VarTree.EncodeLists(live)!, (JsonObject)live.DeepClone(), [], [], []);
+            return new VarsView((JsonObject)VarTree.EncodeLists(live)!, (JsonObject)live.DeepClone(), [], [], fileAttributes);
         }
         var full = (JsonObject)VarTree.Merge(defaults.Vars, live)!;
         var diff = VarTree.Diff(full, defaults.Vars) as JsonObject ?? [];
-        return new VarsView(diff, full, defaults.Vars, defaults.ActionDefinitions, defaults.FileAttributes);
+        return new VarsView(diff, full, defaults.Vars, defaults.ActionDefinitions, fileAttributes);
     }
 
     private static AudienceSet CompileAudiences(IReadOnlyList<AudienceDocument> documents, out List<string> problems)

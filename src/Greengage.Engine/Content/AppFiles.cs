@@ -70,10 +70,9 @@ public sealed class AppFiles
     /// <paramref name="declared"/> (what setVars sent) with the uploaded files' default variation over it: what the
     /// server really holds wins, other variations stay.
     /// </summary>
-    public JsonObject MergeAttributes(JsonNode? declared)
+    public JsonObject MergeAttributes(JsonObject? declared)
     {
-        // The declared attributes come as the answer holds them (a shared JsonElement): read into a tree of our own.
-        var merged = declared is null ? new JsonObject() : JsonNode.Parse(declared.ToJsonString()) as JsonObject ?? new JsonObject();
+        var merged = declared is null ? new JsonObject() : (JsonObject)declared.DeepClone();
         foreach (var (name, variations) in Attributes)
         {
             if (merged[name] is not JsonObject existing)

@@ -43,7 +43,7 @@ public sealed class ParamBackfill
     /// </summary>
     public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The jobs started since this process began (newest last), for tests and the admin API.</summary>
+    /// <summary>The backfill started last by a publish (null before the first), for tests.</summary>
     public Job? Last { get; private set; }
 
     private void OnPublished(string appId, AppContent before, AppContent after)

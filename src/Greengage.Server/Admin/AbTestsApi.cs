@@ -47,26 +47,26 @@ internal static class AbTestsApi
         tests.MapGet("/", List).WithName("ListAbTests").WithSummary("Lists the app's A/B tests.");
         tests.MapGet("/{id:long}", Show).WithName("ShowAbTest").WithSummary("Shows one A/B test.");
         tests.MapPost("/", (string appId, AbTestRequest body, AppDirectory apps, AbTestService service, HttpContext http) =>
-                Run(appId, apps, async () =>
+                ContentProblems.Run(appId, apps, async () =>
                 {
                     var test = await service.CreateAsync(appId, body.ToInput(), http.RequestAborted);
                     return TypedResults.Created($"/admin/v1/apps/{appId}/ab-tests/{test.Id}", AbTestResponse.From(test));
                 }))
             .WithName("CreateAbTest").WithSummary("Drafts a test: 2 to 16 variants (control included) whose percentages total 100.");
         tests.MapPut("/{id:long}", (string appId, long id, AbTestRequest body, AppDirectory apps, AbTestService service, HttpContext http) =>
-                Run(appId, apps, async () => TypedResults.Ok(AbTestResponse.From(await service.UpdateAsync(appId, id, body.ToInput(), http.RequestAborted)))))
+                ContentProblems.Run(appId, apps, async () => TypedResults.Ok(AbTestResponse.From(await service.UpdateAsync(appId, id, body.ToInput(), http.RequestAborted)))))
             .WithName("UpdateAbTest").WithSummary("Changes a test; once started, percentages (for new entrants) and values may change, variants may not come or go.");
         tests.MapPost("/{id:long}/start", (string appId, long id, AppDirectory apps, AbTestService service, HttpContext http) =>
-                Run(appId, apps, async () => TypedResults.Ok(AbTestResponse.From(await service.StartAsync(appId, id, http.RequestAborted)))))
+                ContentProblems.Run(appId, apps, async () => TypedResults.Ok(AbTestResponse.From(await service.StartAsync(appId, id, http.RequestAborted)))))
             .WithName("StartAbTest").WithSummary("Starts (publishes) a drafted or stopped test.");
         tests.MapPost("/{id:long}/stop", (string appId, long id, AppDirectory apps, AbTestService service, HttpContext http) =>
-                Run(appId, apps, async () => TypedResults.Ok(AbTestResponse.From(await service.StopAsync(appId, id, http.RequestAborted)))))
+                ContentProblems.Run(appId, apps, async () => TypedResults.Ok(AbTestResponse.From(await service.StopAsync(appId, id, http.RequestAborted)))))
             .WithName("StopAbTest").WithSummary("Stops a running test: its effects stop; assignments are kept for a restart.");
         tests.MapPost("/{id:long}/finish", (string appId, long id, FinishAbTestRequest? body, AppDirectory apps, AbTestService service, HttpContext http) =>
-                Run(appId, apps, async () => TypedResults.Ok(AbTestResponse.From(await service.FinishAsync(appId, id, body?.Winner, http.RequestAborted)))))
+                ContentProblems.Run(appId, apps, async () => TypedResults.Ok(AbTestResponse.From(await service.FinishAsync(appId, id, body?.Winner, http.RequestAborted)))))
             .WithName("FinishAbTest").WithSummary("Finishes a test; with a winner, the winner's values become the live values.");
         tests.MapDelete("/{id:long}", (string appId, long id, AppDirectory apps, AbTestService service, HttpContext http) =>
-                Run(appId, apps, async () =>
+                ContentProblems.Run(appId, apps, async () =>
                 {
                     await service.DeleteAsync(appId, id, http.RequestAborted);
                     return TypedResults.NoContent();
@@ -87,20 +87,5 @@ internal static class AbTestsApi
         return content.For(appId).AbTests.FirstOrDefault(t => t.Id == id) is { } test
             ? TypedResults.Ok(AbTestResponse.From(test))
             : ContentProblems.From(ContentException.NotFound("A/B test", id));
-    }
-
-    private static async Task<Results<TResult, ProblemHttpResult>> Run<TResult>(string appId, AppDirectory apps, Func<Task<TResult>> action)
-        where TResult : IResult
-    {
-        if (apps.Find(appId) is null)
-            return ContentProblems.AppNotFound(appId);
-        try
-        {
-            return await action();
-        }
-        catch (ContentException e)
-        {
-            return ContentProblems.From(e);
-        }
     }
 }

@@ -48,53 +48,29 @@ internal static class AudiencesApi
             : ContentProblems.From(ContentException.NotFound("Audience", id));
     }
 
-    private static async Task<Results<Created<AudienceResponse>, ProblemHttpResult>> CreateAsync(
-        string appId, AudienceRequest body, AppDirectory apps, AudienceService audiences, HttpContext http)
-    {
-        if (apps.Find(appId) is null)
-            return ContentProblems.AppNotFound(appId);
-        try
+    private static Task<Results<Created<AudienceResponse>, ProblemHttpResult>> CreateAsync(
+        string appId, AudienceRequest body, AppDirectory apps, AudienceService audiences, HttpContext http) =>
+        ContentProblems.Run(appId, apps, async () =>
         {
             var (rule, segment) = RuleOf(body);
             var audience = await audiences.CreateAsync(appId, body.Name ?? "", rule, segment, http.RequestAborted);
             return TypedResults.Created($"/admin/v1/apps/{appId}/audiences/{audience.Id}", AudienceResponse.From(audience));
-        }
-        catch (ContentException e)
-        {
-            return ContentProblems.From(e);
-        }
-    }
+        });
 
-    private static async Task<Results<Ok<AudienceResponse>, ProblemHttpResult>> UpdateAsync(
-        string appId, long id, AudienceRequest body, AppDirectory apps, AudienceService audiences, HttpContext http)
-    {
-        if (apps.Find(appId) is null)
-            return ContentProblems.AppNotFound(appId);
-        try
+    private static Task<Results<Ok<AudienceResponse>, ProblemHttpResult>> UpdateAsync(
+        string appId, long id, AudienceRequest body, AppDirectory apps, AudienceService audiences, HttpContext http) =>
+        ContentProblems.Run(appId, apps, async () =>
         {
             var (rule, segment) = RuleOf(body);
             return TypedResults.Ok(AudienceResponse.From(await audiences.UpdateAsync(appId, id, body.Name ?? "", rule, segment, http.RequestAborted)));
-        }
-        catch (ContentException e)
-        {
-            return ContentProblems.From(e);
-        }
-    }
+        });
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string appId, long id, AppDirectory apps, AudienceService audiences, HttpContext http)
-    {
-        if (apps.Find(appId) is null)
-            return ContentProblems.AppNotFound(appId);
-        try
+    private static Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string appId, long id, AppDirectory apps, AudienceService audiences, HttpContext http) =>
+        ContentProblems.Run(appId, apps, async () =>
         {
             await audiences.DeleteAsync(appId, id, http.RequestAborted);
             return TypedResults.NoContent();
-        }
-        catch (ContentException e)
-        {
-            return ContentProblems.From(e);
-        }
-    }
+        });
 
     private static (Rule Rule, string? Segment) RuleOf(AudienceRequest body)
     {
@@ -121,4 +97,20 @@ internal static class ContentProblems
 
     public static ProblemHttpResult AppNotFound(string appId) =>
         TypedResults.Problem(statusCode: 404, title: "App not found", detail: $"No app has the id '{appId}'.");
+
+    /// <summary>Runs a content change for an existing app; a refused change answers its problem.</summary>
+    public static async Task<Results<TResult, ProblemHttpResult>> Run<TResult>(string appId, AppDirectory apps, Func<Task<TResult>> action)
+        where TResult : IResult
+    {
+        if (apps.Find(appId) is null)
+            return ContentProblems.AppNotFound(appId);
+        try
+        {
+            return await action();
+        }
+        catch (ContentException e)
+        {
+            return ContentProblems.From(e);
+        }
+    }
 }
