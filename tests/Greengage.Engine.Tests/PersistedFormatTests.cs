@@ -55,6 +55,12 @@ public sealed class PersistedFormatTests
             """{"k":"params.backfilled","c":{"E\u001Fp\u001Fv":{"n":2,"f":3,"l":4}},"t":25}""" },
         { new EventTracked { TimeMs = 26, Name = "E", Params = new() { ["p"] = JsonSerializer.SerializeToElement("v") }, Counted = ["p"] },
             """{"k":"event","n":"E","v":0,"p":{"p":"v"},"pc":["p"],"t":26}""" },
+        { new MessagesDecided { TimeMs = 27, HeldBack = ["5"], Reached = ["6"] }, """{"k":"msg.decided","h":["5"],"r":["6"],"t":27}""" },
+        { new InAppQueued { TimeMs = 28, MessageId = "5", Values = JsonSerializer.SerializeToElement(new { a = 1 }) }, """{"k":"msg.queued","m":"5","v":{"a":1},"t":28}""" },
+        { new InboxItemAdded { TimeMs = 29, ItemId = "5##1", MessageId = "5", Data = JsonSerializer.SerializeToElement(new { vars = new { Title = "T" } }), ExpiresMs = 30 },
+            """{"k":"inbox.added","id":"5##1","m":"5","data":{"vars":{"Title":"T"}},"exp":30,"t":29}""" },
+        { new InboxItemRead { TimeMs = 31, ItemId = "5##1" }, """{"k":"inbox.read","id":"5##1","t":31}""" },
+        { new InboxItemDeleted { TimeMs = 32, ItemId = "5##1", Evicted = true }, """{"k":"inbox.deleted","id":"5##1","ev":true,"t":32}""" },
     };
 
     [Theory]
@@ -69,6 +75,6 @@ public sealed class PersistedFormatTests
     public void Snapshot_ComponentNames_AreFrozen()
     {
         var json = JsonDocument.Parse(new UserState().Serialize()).RootElement;
-        Assert.Equal(["profile", "aggregates", "devices", "sessions", "retries", "states", "source", "block", "identity", "paramCounts", "experiments"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["profile", "aggregates", "devices", "sessions", "retries", "states", "source", "block", "identity", "paramCounts", "experiments", "messages", "inbox"], json.EnumerateObject().Select(p => p.Name));
     }
 }

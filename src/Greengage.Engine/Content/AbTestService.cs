@@ -7,7 +7,8 @@ using Greengage.Engine.Targeting;
 namespace Greengage.Engine.Content;
 
 /// <summary>A variant as an operator writes it; <paramref name="Id"/> names an existing variant when a test is changed.</summary>
-public sealed record AbVariantInput(long? Id, string Name, double Percent, JsonObject? Vars);
+/// <param name="Messages">Message id to template values laid over the message's own, for users in this variant.</param>
+public sealed record AbVariantInput(long? Id, string Name, double Percent, JsonObject? Vars, JsonObject? Messages = null);
 
 /// <summary>An A/B test as an operator writes it.</summary>
 public sealed record AbTestInput(string Name, long? AudienceId, JsonNode? Rule, bool Sticky, IReadOnlyList<AbVariantInput> Variants);
@@ -116,7 +117,7 @@ public sealed class AbTestService(ContentDirectory content, TimeProvider time)
             var id = input.Id ?? ContentIds.Next();
             if (input.Id is { } given && existing?.Variants.All(v => v.Id != given) != false)
                 throw ContentException.Invalid($"The test has no variant {given}.");
-            variants.Add(new AbVariant(id, input.Name?.Trim() ?? "", input.Percent, input.Vars ?? []));
+            variants.Add(new AbVariant(id, input.Name?.Trim() ?? "", input.Percent, input.Vars ?? []) { Messages = input.Messages is { Count: > 0 } m ? m : null });
         }
         return variants;
     }
@@ -141,6 +142,21 @@ public sealed class AbTestService(ContentDirectory content, TimeProvider time)
                     throw ContentException.Invalid($"Variant '{variant.Name}': '{variable}' is not a variable name (groups are separated by single dots).");
                 if (current.Latest?.Kinds[variable]?.GetValue<string>() is { } kind && VariablesService.Mismatch(kind, variant.Vars[variable] ?? JsonValue.Create(0)) is { } problem)
                     throw ContentException.Invalid($"Variant '{variant.Name}', variable '{variable}': {problem}");
+            }
+            foreach (var (messageId, values) in variant.Messages ?? [])
+            {
+                if (!long.TryParse(messageId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || !current.Messages.ById.ContainsKey(id))
+                    throw ContentException.Invalid($"Variant '{variant.Name}': there is no message {messageId}.");
+                if (values is not JsonObject)
+                    throw ContentException.Invalid($"Variant '{variant.Name}', message {messageId}: give the template values it changes as an object.");
+                try
+                {
+                    Messages.Personalization.Check(values);
+                }
+                catch (Messages.PersonalizationException e)
+                {
+                    throw ContentException.Invalid($"Variant '{variant.Name}', message {messageId}: {e.Message}");
+                }
             }
         }
         if (test.Variants.Select(v => v.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != test.Variants.Count)

@@ -18,12 +18,20 @@ public static class AbTestStates
     public const string Finished = "finished";
 }
 
-/// <summary>One variant of a test: its share of entrants and the variables it overrides (dotted name to value).</summary>
+/// <summary>
+/// One variant of a test: its share of entrants, the variables it overrides (dotted name to value), and the messages
+/// it changes (message id to template values laid over the message's own).
+/// </summary>
 public sealed record AbVariant(
     [property: JsonPropertyName("id")] long Id,
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("percent")] double Percent,
-    [property: JsonPropertyName("vars")] JsonObject Vars);
+    [property: JsonPropertyName("vars")] JsonObject Vars)
+{
+    [JsonPropertyName("messages")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonObject? Messages { get; init; }
+}
 
 /// <summary>An A/B test as stored (content kind <see cref="ContentKinds.AbTest"/>, keyed by id).</summary>
 /// <param name="AudienceId">Who may enter: members of this audience (null: everyone, unless <paramref name="Rule"/>).</param>
@@ -77,7 +85,16 @@ public sealed class RunningTest
             v => v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             v => (IReadOnlyDictionary<string, JsonNode?>)v.Vars.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
             StringComparer.Ordinal);
+        MessageOverrides = document.Variants.Where(v => v.Messages is { Count: > 0 }).ToDictionary(
+            v => v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            v => (IReadOnlyDictionary<long, JsonObject>)v.Messages!
+                .Where(m => long.TryParse(m.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _) && m.Value is JsonObject)
+                .ToDictionary(m => long.Parse(m.Key, System.Globalization.CultureInfo.InvariantCulture), m => (JsonObject)m.Value!),
+            StringComparer.Ordinal);
     }
+
+    /// <summary>The messages each variant changes (message id to values over the message's own), by variant id.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<long, JsonObject>> MessageOverrides { get; }
 
     public AbTestDocument Document { get; }
 

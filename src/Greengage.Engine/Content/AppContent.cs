@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Greengage.Engine.Messages;
 using Greengage.Engine.Storage;
 using Greengage.Engine.Targeting;
 using Greengage.Protocol.Responses;
@@ -161,11 +162,16 @@ public sealed class AppContent
     /// <summary>The uploaded files (AppFiles.cs).</summary>
     public AppFiles Files { get; private set; } = AppFiles.Empty;
 
+    /// <summary>Messages, campaigns and messaging settings (Messages/MessageSet.cs).</summary>
+    public MessageSet Messages { get; private set; } = MessageSet.Empty;
+
     public static AppContent Build(IEnumerable<ContentDocument> documents)
     {
         var all = documents as IReadOnlyCollection<ContentDocument> ?? documents.ToList();
         var content = BuildVariables(all);
         content.Files = AppFiles.Build(all);
+        var problems = (List<string>)content.Problems;
+        content.Messages = MessageSet.Build(all, content.Audiences, content.Latest?.ActionDefinitions, problems);
         return content;
     }
 

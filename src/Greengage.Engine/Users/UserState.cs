@@ -18,6 +18,8 @@ public sealed class UserState
     [JsonPropertyName("identity")] public IdentityComponent Identity { get; set; } = new();
     [JsonPropertyName("paramCounts")] public ParamCountsComponent ParamCounts { get; set; } = new();
     [JsonPropertyName("experiments")] public ExperimentsComponent Experiments { get; set; } = new();
+    [JsonPropertyName("messages")] public MessagesComponent Messages { get; set; } = new();
+    [JsonPropertyName("inbox")] public InboxComponent Inbox { get; set; } = new();
 
     /// <summary>True once any record has been applied: the user exists.</summary>
     [JsonIgnore] public bool Exists => Profile.CreatedMs is not null;
@@ -44,6 +46,8 @@ public sealed class UserState
         Identity.Apply(record);
         ParamCounts.Apply(record);
         Experiments.Apply(record);
+        Messages.Apply(record);
+        Inbox.Apply(record);
     }
 
     /// <summary>Absorbs another user's state (login): each component by its own rule.</summary>
@@ -60,6 +64,8 @@ public sealed class UserState
         Identity.MergeFrom(source.Identity);
         ParamCounts.MergeFrom(source.ParamCounts);
         Experiments.MergeFrom(source.Experiments);
+        Messages.MergeFrom(source.Messages);
+        Inbox.MergeFrom(source.Inbox);
     }
 
     /// <summary>
@@ -77,6 +83,8 @@ public sealed class UserState
         Source = new();
         ParamCounts = new();
         Experiments = new();
+        Messages = new();
+        Inbox = new();
     }
 
     public byte[] Serialize() => UserJson.Serialize(this);

@@ -8,7 +8,8 @@ namespace Greengage.Server.Admin;
 /// <summary>A variant as written: its share of entrants (control included) and the variables it overrides.</summary>
 /// <param name="Id">For a test that exists: the variant being changed.</param>
 /// <param name="Vars">Dotted variable name to value.</param>
-public sealed record AbVariantRequest(long? Id, string? Name, double Percent, JsonObject? Vars);
+/// <param name="Messages">Message id to the template values this variant gives the message.</param>
+public sealed record AbVariantRequest(long? Id, string? Name, double Percent, JsonObject? Vars, JsonObject? Messages = null);
 
 /// <summary>An A/B test as written.</summary>
 /// <param name="AudienceId">Who may enter: a saved audience (or give <paramref name="Rule"/>; neither: everyone).</param>
@@ -16,13 +17,13 @@ public sealed record AbVariantRequest(long? Id, string? Name, double Percent, Js
 public sealed record AbTestRequest(string? Name, long? AudienceId, JsonNode? Rule, bool? Sticky, IReadOnlyList<AbVariantRequest>? Variants)
 {
     public AbTestInput ToInput() => new(Name ?? "", AudienceId, Rule?.DeepClone(), Sticky ?? true,
-        (Variants ?? []).Select(v => new AbVariantInput(v.Id, v.Name ?? "", v.Percent, (JsonObject?)v.Vars?.DeepClone())).ToList());
+        (Variants ?? []).Select(v => new AbVariantInput(v.Id, v.Name ?? "", v.Percent, (JsonObject?)v.Vars?.DeepClone(), (JsonObject?)v.Messages?.DeepClone())).ToList());
 }
 
 /// <summary>How to finish a test: with a winner (its values become the live values) or without.</summary>
 public sealed record FinishAbTestRequest(long? Winner);
 
-public sealed record AbVariantResponse(long Id, string Name, double Percent, JsonObject Vars);
+public sealed record AbVariantResponse(long Id, string Name, double Percent, JsonObject Vars, JsonObject? Messages);
 
 /// <summary>An A/B test.</summary>
 /// <param name="State"><c>draft</c>, <c>running</c>, <c>stopped</c> or <c>finished</c>.</param>
@@ -32,7 +33,7 @@ public sealed record AbTestResponse(
     DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Published, DateTimeOffset? Finished, long? ChosenVariant)
 {
     public static AbTestResponse From(AbTestDocument t) => new(t.Id, t.Name, t.State, t.AudienceId, t.Rule?.DeepClone(), t.Sticky,
-        t.Variants.Select(v => new AbVariantResponse(v.Id, v.Name, v.Percent, (JsonObject)v.Vars.DeepClone())).ToList(),
+        t.Variants.Select(v => new AbVariantResponse(v.Id, v.Name, v.Percent, (JsonObject)v.Vars.DeepClone(), (JsonObject?)v.Messages?.DeepClone())).ToList(),
         Time(t.CreatedMs), Time(t.UpdatedMs), t.PublishedMs is { } p ? Time(p) : null, t.FinishedMs is { } f ? Time(f) : null, t.ChosenVariant);
 
     private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);

@@ -21,7 +21,6 @@ public sealed class GetVars(ContentDirectory? content = null) : IUserAction
         _ = p.Array("newsfeedMessages");
         var appVersion = context.DeviceId is { } device && context.State.Devices.Devices.TryGetValue(device, out var entry) ? entry.AppVersion : null;
         var appContent = content?.For(context.Batch.AppId) ?? AppContent.Empty;
-        var experiments = Start.DecideExperiments(context, appContent, sessionId: null);
-        return ActionResult.Ok(Start.StartContent(context, appContent, experiments, includeDefaults, appVersion, debug));
+        return ActionResult.Ok(Start.Answer(context, appContent, sessionId: null, includeDefaults, appVersion, debug));
     }
 }

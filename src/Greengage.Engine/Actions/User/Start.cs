@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Greengage.Engine.Content;
+using Greengage.Engine.Messages;
 using Greengage.Engine.Targeting;
 using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Responses;
@@ -37,17 +38,31 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
         });
         // Tests are decided on the state with this start's device, locale and attributes in it.
         var appContent = content?.For(context.Batch.AppId) ?? AppContent.Empty;
-        var experiments = DecideExperiments(context, appContent, sessionId);
-        return ActionResult.Ok(StartContent(context, appContent, experiments, includeDefaults, device?.AppVersion, debug));
+        return ActionResult.Ok(Answer(context, appContent, sessionId, includeDefaults, device?.AppVersion, debug));
+    }
+
+    /// <summary>
+    /// The content answer of a <c>start</c> (with <paramref name="sessionId"/>) or refresh: decides the user's A/B
+    /// tests, then their in-app messages, records what was newly decided, and writes the fields.
+    /// </summary>
+    internal static JsonObject Answer(UserActionContext context, AppContent content, string? sessionId, bool includeDefaults, string? appVersion, bool debug)
+    {
+        var subject = new TargetingSubject(context.State, context.UserId, context.DeviceId, context.NowMs);
+        var experiments = DecideExperiments(context, content, subject, sessionId);
+        var messages = InAppDelivery.Resolve(content, subject, experiments, context.NowMs);
+        // A refresh for a user the server does not know records nothing (getVars creates no user).
+        if (messages.Record is { } decided && context.State.Exists)
+            context.Emit(decided with { TimeMs = context.TimeMs });
+        var fields = StartContent(context, content, experiments, includeDefaults, appVersion, debug);
+        fields["messages"] = messages.Messages;
+        return fields;
     }
 
     /// <summary>Resolves the user's A/B tests (spec 6.5) and records new assignments (and, for a start, the session's tests).</summary>
-    internal static ExperimentOutcome DecideExperiments(UserActionContext context, AppContent content, string? sessionId)
+    internal static ExperimentOutcome DecideExperiments(UserActionContext context, AppContent content, TargetingSubject subject, string? sessionId)
     {
-        // A refresh for a user the server does not know records nothing (getVars creates no user).
         if (content.RunningTests.Count == 0 || !context.State.Exists)
             return ExperimentOutcome.None;
-        var subject = new TargetingSubject(context.State, context.UserId, context.DeviceId, context.NowMs);
         var outcome = ExperimentOutcome.Resolve(content, subject, context.State.Experiments);
         if (outcome.Record(context.TimeMs, sessionId) is { } record)
             context.Emit(record);
@@ -71,7 +86,7 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
     /// version (diffs against the code defaults unless <paramref name="includeDefaults"/>), what the server knows of the
     /// code (<c>varsFromCode</c>, <c>actionDefinitions</c>, <c>fileAttributes</c>), <c>varsSignature</c>, the A/B
     /// tests' <c>variants</c> (their overrides are in <c>vars</c>) and, on request, <c>variantDebugInfo</c>.
-    /// Messages arrive with their issue. <c>isRegistered</c> is answered by the dispatcher once the
+    /// <c>messages</c> is set by <see cref="Answer"/>; <c>localCaps</c> and <c>regions</c> come from the messaging settings. <c>isRegistered</c> is answered by the dispatcher once the
     /// grain answered (<see cref="ApiDispatcher"/>): the test devices live outside the user's grain.
     /// </summary>
     internal static JsonObject StartContent(UserActionContext context, AppContent content, ExperimentOutcome experiments, bool includeDefaults, string? appVersion, bool debug)
@@ -83,11 +98,11 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
             ["varsSignature"] = view.Signature(context.Batch.TokenSecret, includeDefaults, VarsSignature),
             ["messages"] = new JsonObject(),
             ["variants"] = experiments.Variants(),
-            ["regions"] = new JsonObject(),
+            ["regions"] = content.Messages.RegionsJson.Node(),
             ["actionDefinitions"] = view.ActionDefinitionsJson.Node(),
             ["fileAttributes"] = view.FileAttributesJson.Node(),
             ["varsFromCode"] = view.FromCodeJson.Node(),
-            ["localCaps"] = new JsonArray(),
+            ["localCaps"] = content.Messages.LocalCapsJson.Node(),
             ["interfaceRules"] = new JsonArray(),
             ["interfaceEvents"] = new JsonArray(),
             ["token"] = Token(context.Batch.TokenSecret, context.DeviceId ?? context.UserId),

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Greengage.Engine.Content;
+using Greengage.Engine.Messages;
 using Greengage.Engine.Targeting;
 using Greengage.Engine.Tracking;
 using Greengage.Engine.Users.Records;
@@ -10,8 +11,9 @@ namespace Greengage.Engine.Actions.User;
 
 /// <summary>
 /// <c>track</c>: one occurrence of an event (spec 4.1, 6.1, 6.2). <c>Purchase</c> is an event like any other (its
-/// value is revenue). A <c>messageId</c> makes it a message event: <c>.m&lt;id&gt; View</c> without an <c>event</c>
-/// (the impression), <c>.m&lt;id&gt; &lt;event&gt;</c> with one (spec 6.6, the names exports and triggers use).
+/// value is revenue). A <c>messageId</c> makes it a message event: without an <c>event</c> the impression
+/// (<c>.m&lt;id&gt; View</c> for in-app and inbox, <c>.m&lt;id&gt;</c> for server-sent channels), with one
+/// <c>.m&lt;id&gt; &lt;event&gt;</c> (spec 6.6, the names exports, audiences and triggers use).
 /// </summary>
 public sealed class Track(TrackingOptions? options = null, ContentDirectory? content = null) : IUserAction
 {
@@ -36,7 +38,7 @@ internal sealed class EventRecorder(TrackingOptions options, ContentDirectory? c
         var eventName = p.String("event");
         if (messageId is null && eventName is null)
             return ActionResult.Fail(400, "'event' must be provided");
-        var name = messageId is null ? eventName! : eventName is null ? $".m{messageId} View" : $".m{messageId} {eventName}";
+        var name = messageId is null ? eventName! : eventName is null ? Impression(context.Batch.AppId, messageId) : $".m{messageId} {eventName}";
         if (NameRules.Problem(name, "event", limits.MaxNameLength, messageEvent: messageId is not null) is { } problem)
             throw new InvalidParameterException(problem);
         var value = p.Double("value") ?? 0;
@@ -82,6 +84,20 @@ internal sealed class EventRecorder(TrackingOptions options, ContentDirectory? c
             return ActionResult.Warn(PastEvents.Warning(days)).With("isOffline", true);
         var result = currencyWarning is null ? ActionResult.Ok() : ActionResult.Warn(currencyWarning);
         return sessionId is null ? result.With("isOffline", true) : result;
+    }
+
+    /// <summary>
+    /// The name of a message event without an <c>event</c> (ARCHITECTURE's decisions): <c>.m&lt;id&gt;</c> (sent) for a
+    /// server-sent channel (push, webhook, email), <c>.m&lt;id&gt; View</c> for in-app, inbox and unknown messages.
+    /// </summary>
+    private string Impression(string appId, string messageId)
+    {
+        var serverSent = content is not null
+            && long.TryParse(messageId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            && content.For(appId).Messages.ById.TryGetValue(id, out var message)
+            && message.Channel is MessageChannels.Push or MessageChannels.Webhook or MessageChannels.Email
+            && !MessageSet.IsDeliveredAtStart(message);
+        return serverSent ? $".m{messageId}" : $".m{messageId} View";
     }
 
     /// <summary>The event's parameters whose tuples published audiences count (ARCHITECTURE decision 6), or null.</summary>

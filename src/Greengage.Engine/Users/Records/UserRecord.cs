@@ -33,6 +33,11 @@ namespace Greengage.Engine.Users.Records;
 [JsonDerivedType(typeof(UserSwitched), UserSwitched.Kind)]
 [JsonDerivedType(typeof(VariantsAssigned), VariantsAssigned.Kind)]
 [JsonDerivedType(typeof(ParamCountsBackfilled), ParamCountsBackfilled.Kind)]
+[JsonDerivedType(typeof(MessagesDecided), MessagesDecided.Kind)]
+[JsonDerivedType(typeof(InAppQueued), InAppQueued.Kind)]
+[JsonDerivedType(typeof(InboxItemAdded), InboxItemAdded.Kind)]
+[JsonDerivedType(typeof(InboxItemRead), InboxItemRead.Kind)]
+[JsonDerivedType(typeof(InboxItemDeleted), InboxItemDeleted.Kind)]
 public abstract record UserRecord
 {
     /// <summary>When it happened, Unix milliseconds (server clock, after skew correction).</summary>
