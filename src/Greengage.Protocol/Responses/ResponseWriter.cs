@@ -23,6 +23,9 @@ public static class ResponseWriter
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        // Nested pre-written JSON (RawJson nodes inside a response object) is written through its own type info, which
+        // needs options that can be made read-only.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     private static void WriteElement(Utf8JsonWriter w, ActionResult r, string? reqId)

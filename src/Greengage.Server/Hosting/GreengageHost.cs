@@ -6,6 +6,7 @@ using Greengage.Engine.Actions;
 using Greengage.Engine.Actions.App;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Content;
+using Greengage.Engine.Messages;
 using Greengage.Engine.Jobs;
 using Greengage.Engine.Commit;
 using Greengage.Engine.Actions.User;
@@ -89,6 +90,7 @@ public static class GreengageHost
         services.AddSingleton<VariablesService>();
         services.AddSingleton<AudienceService>();
         services.AddSingleton<AbTestService>();
+        services.AddSingleton<MessageService>();
         services.AddSingleton<FilesService>();
         services.AddSingleton(sp => UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>()))
@@ -164,7 +166,7 @@ public static class GreengageHost
 
         app.MapLeanplumApi();
         app.MapFiles();
-        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapJobsApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapMessagesApi().MapJobsApi();
         app.MapOpenApi();
         return app;
     }
