@@ -3,13 +3,14 @@
 //
 // Usage:
 //   node harness.mjs --api http://127.0.0.1:<port>/api --app <appId> --key <production key> [--user <userId>]
-//                    [--timeout <ms>] [--scenario session|day|files] [--login <userId>]
+//                    [--timeout <ms>] [--scenario session|day|files|inapp] [--login <userId>]
 //
 // Without --user the SDK runs anonymously (userId = its generated deviceId).
 //
 // --scenario day runs "a day in a user's life" instead (two sessions, states, purchases, attribute changes): see
 // scenario-day.mjs, which describes its calls and its output; with --login the second session logs in as that user.
 // --scenario files resolves a file variable through the SDK's downloadFile URL and downloads it: see scenario-files.mjs.
+// --scenario inapp lets the SDK's trigger engine show in-app messages and track their impressions: see scenario-inapp.mjs.
 // The default, --scenario session, is this file's own:
 //
 // Scenario: setApiPath, setAppIdForProductionMode, setRequestBatching(true, 0), setVariables(defaults),
@@ -48,10 +49,10 @@ try {
   finish(3, { ok: false, error: `usage: ${e.message}` });
 }
 if (!options.api || !options.app || !options.key) {
-  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day|files]' });
+  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day|files|inapp]' });
 }
-if (!['session', 'day', 'files'].includes(options.scenario)) {
-  finish(3, { ok: false, error: `usage: --scenario must be 'session', 'day' or 'files', not '${options.scenario}'` });
+if (!['session', 'day', 'files', 'inapp'].includes(options.scenario)) {
+  finish(3, { ok: false, error: `usage: --scenario must be 'session', 'day', 'files' or 'inapp', not '${options.scenario}'` });
 }
 const overallTimeoutMs = Number(options.timeout);
 if (!Number.isFinite(overallTimeoutMs) || overallTimeoutMs <= 0) {
@@ -504,6 +505,11 @@ if (options.scenario === 'day') {
   import('./scenario-files.mjs')
     .then(({ runFiles }) => runFiles({ Leanplum, options, wire, finish, overallTimeoutMs }))
     .catch((e) => finish(3, { ok: false, scenario: 'files', error: `exception: ${e?.stack ?? e}`, requests: wire }));
+} else if (options.scenario === 'inapp') {
+  clearTimeout(overallTimer);
+  import('./scenario-inapp.mjs')
+    .then(({ runInApp }) => runInApp({ Leanplum, options, wire, waitFor, finish, overallTimeoutMs }))
+    .catch((e) => finish(3, { ok: false, scenario: 'inapp', error: `exception: ${e?.stack ?? e}`, requests: wire }));
 } else {
   run().catch((e) => {
     result.error = `exception: ${e?.stack ?? e}`;
