@@ -79,4 +79,98 @@ public sealed class InAppMessagesTests(GreengageFactory factory) : IClassFixture
         var refresh = await Api(app, new JsonObject { ["action"] = "getVars", ["userId"] = "u1", ["deviceId"] = "dev-u1" });
         Assert.True(JsonNode.DeepEquals(message, refresh["messages"]![id.ToString()]));
     }
+
+    private async Task<JsonNode> Events(StoredApp app, string user)
+    {
+        var export = await Api(app, new JsonObject { ["action"] = "exportUser", ["userId"] = user }, "dataExport");
+        Assert.True((bool)export["success"]!, export.ToJsonString());
+        return export["events"]!;
+    }
+
+    [Fact]
+    public async Task MessageEvents_AreNamedByChannel_AndAudiencesSeeThem()
+    {
+        var app = NewApp();
+        var inApp = await ActiveMessage(app, new { name = "Tip", channel = "in-app", template = "Alert", whenTriggers = new object[] { new { subject = "start" } } });
+        var push = await ActiveMessage(app, new { name = "News", channel = "push", values = new JsonObject { ["Message"] = "Hello" } });
+        await Start(app, "u2");
+        foreach (var (message, @event) in new[] { (inApp, (string?)null), (inApp, "Accept"), (push, null), (push, "Open"), (inApp, "Held Back") })
+        {
+            var item = new JsonObject { ["action"] = "track", ["userId"] = "u2", ["deviceId"] = "dev-u2", ["messageId"] = message.ToString() };
+            if (@event is not null)
+                item["event"] = @event;
+            var tracked = await Api(app, item);
+            Assert.True((bool)tracked["success"]!, tracked.ToJsonString());
+        }
+
+        var events = await Events(app, "u2");
+        Assert.Equal(1, (int)events[$".m{inApp} View"]!["count"]!);
+        Assert.Equal(1, (int)events[$".m{inApp} Accept"]!["count"]!);
+        Assert.Equal(1, (int)events[$".m{inApp} Held Back"]!["count"]!);
+        Assert.Equal(1, (int)events[$".m{push}"]!["count"]!);
+        Assert.Null(events[$".m{push} View"]);
+        Assert.Equal(1, (int)events[$".m{push} Open"]!["count"]!);
+
+        // An audience of those who saw the tip: a message aimed at it reaches u2 and not a newcomer.
+        var saw = await Created(app, "audiences", new { name = "Saw the tip", rule = new { subject = "event", name = $".m{inApp} View", measure = "count", op = "atLeast", value = 1 } });
+        var followUp = await ActiveMessage(app, new { name = "Follow-up", channel = "in-app", template = "Alert", audienceId = (long)saw["id"]!, whenTriggers = new object[] { new { subject = "start" } } });
+        Assert.NotNull((await Start(app, "u2"))["messages"]![followUp.ToString()]);
+        Assert.Null((await Start(app, "u3"))["messages"]![followUp.ToString()]);
+    }
+
+    [Fact]
+    public async Task PausedAndFinishedMessages_LeaveStart_AndAPushWithInAppTriggers_IsALocalNotification()
+    {
+        var app = NewApp();
+        var tip = await ActiveMessage(app, new { name = "Tip", channel = "in-app", template = "Alert", whenTriggers = new object[] { new { subject = "start" } } });
+        var local = await ActiveMessage(app, new
+        {
+            name = "Come back",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "We miss you" },
+            countdown = 3600,
+            whenTriggers = new object[] { new { subject = "event", noun = "Left" } },
+        });
+        var start = await Start(app, "u4");
+        var notification = start["messages"]![local.ToString()]!;
+        Assert.Equal("__Push Notification", (string?)notification["action"]);
+        Assert.Equal(3600, (int)notification["countdown"]!);
+        Assert.Equal("We miss you", (string?)notification["vars"]!["Message"]);
+        Assert.Equal("triggers", (string?)notification["whenTriggers"]!["children"]![0]!["verb"]);
+
+        var (paused, _) = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{tip}/pause");
+        Assert.Equal(HttpStatusCode.OK, paused);
+        Assert.Null((await Start(app, "u4"))["messages"]![tip.ToString()]);
+        var (finished, _) = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{local}/finish");
+        Assert.Equal(HttpStatusCode.OK, finished);
+        Assert.Empty((await Start(app, "u4"))["messages"]!.AsObject());
+    }
+
+    [Fact]
+    public async Task ABVariant_ChangesAMessage_ThroughTheAdminApi()
+    {
+        var app = NewApp();
+        var offer = await ActiveMessage(app, new { name = "Offer", channel = "in-app", template = "Alert", values = new JsonObject { ["Message"] = "10% off" }, whenTriggers = new object[] { new { subject = "start" } } });
+        var test = await Created(app, "ab-tests", new
+        {
+            name = "Offer copy",
+            variants = new object[]
+            {
+                new { name = "Control", percent = 0 },
+                new { name = "Bigger", percent = 100, messages = new JsonObject { [offer.ToString()] = new JsonObject { ["Message"] = "20% off" } } },
+            },
+        });
+        Assert.Equal("20% off", (string?)test["variants"]![1]!["messages"]![offer.ToString()]!["Message"]);
+        var (started, _) = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/ab-tests/{test["id"]}/start");
+        Assert.Equal(HttpStatusCode.OK, started);
+        Assert.Equal("20% off", (string?)(await Start(app, "u5"))["messages"]![offer.ToString()]!["vars"]!["Message"]);
+
+        var (refused, problem) = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/ab-tests", new
+        {
+            name = "Dangling",
+            variants = new object[] { new { name = "A", percent = 50 }, new { name = "B", percent = 50, messages = new JsonObject { ["12345"] = new JsonObject { ["Message"] = "x" } } } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Contains("no message 12345", (string?)problem!["detail"], StringComparison.Ordinal);
+    }
 }
