@@ -17,6 +17,7 @@
 #   bare-body         GET /body?bytes=N of the bare server, N = the size of one Greengage start answer (curl)
 #   greengage-start   POST /api action=start (start.lua) for users drawn from USERS, after bench/start-seed.sh seeded
 #                     200 variables, 30 live values, 20 audiences, 10 running A/B tests and USERS users (one start each)
+#   MESSAGES=100      also seed that many active in-app messages over the 20 audiences (about 30 reach each user)
 #   unleash-frontend  GET /api/frontend of Unleash (100 flags with variants) for the same user ids (unleash-frontend.lua)
 #   PEERS_DIR=dir     a writable copy of ../shared/bench/peers (cp -r ../shared/bench/peers /tmp/peers; run as root):
 #                     its setup.sh starts PostgreSQL and Unleash and seeds them; stop.sh unleash pg --wipe on exit
@@ -204,7 +205,7 @@ if [[ "$SCENARIO_SET" == "start" ]]; then
   fi
   log "seeding the app and $USERS users (bench/start-seed.sh)"
   env GG_URL="http://127.0.0.1:$GG_PORT" GG_APP_ID="$GG_APP_ID" GG_CLIENT_KEY="$GG_CLIENT_KEY" GG_DEV_KEY="$GG_DEV_KEY" \
-    ADMIN_TOKEN="$ADMIN_TOKEN" USERS="$USERS" "$HERE/start-seed.sh" 2>&1 | tee "$OUT_DIR/seed.log" >&2
+    ADMIN_TOKEN="$ADMIN_TOKEN" USERS="$USERS" MESSAGES="${MESSAGES:-0}" "$HERE/start-seed.sh" 2>&1 | tee "$OUT_DIR/seed.log" >&2
   [[ ${PIPESTATUS[0]} -eq 0 ]] || die "seeding failed (see $OUT_DIR/seed.log)"
   # The bare server answers a body as large as one start answer of a returning user (the request of start.lua).
   START_BODY="$OUT_DIR/start-answer.json"
@@ -213,7 +214,7 @@ if [[ "$SCENARIO_SET" == "start" ]]; then
     "http://127.0.0.1:$GG_PORT/api?appId=$GG_APP_ID&client=js&clientKey=$GG_CLIENT_KEY&sdkVersion=1.9.0&action=start"
   grep -q '"success":true' "$START_BODY" || die "a start was not accepted: $(head -c 500 "$START_BODY")"
   BODY_BYTES=$(stat -c %s "$START_BODY")
-  log "one start answer: $BODY_BYTES bytes (kept in $START_BODY)"
+  log "one start answer: $BODY_BYTES bytes, $(grep -o '"whenTriggers"' "$START_BODY" | wc -l) messages (kept in $START_BODY)"
   curl -fs -m 10 -o /dev/null "http://127.0.0.1:$BARE_PORT/body?bytes=$BODY_BYTES" || die "the baseline has no /body?bytes=$BODY_BYTES"
   if [[ -n "$PEERS_DIR" ]]; then
     wait "$PEERS_SETUP_PID" || { tail -n 30 "$OUT_DIR/peers-setup.log" >&2; die "$PEERS_DIR/setup.sh pg unleash failed (log $OUT_DIR/peers-setup.log)"; }

@@ -7,13 +7,17 @@
 #     matching about half of the users;
 #   - 10 A/B tests (admin API), test i targeting audience i*2, with 2-4 variants (control + 1-3) that override 3
 #     variables each, all started;
+#   - MESSAGES (default 0) active in-app messages (admin API), message j targeting audience (j mod 20) and a window of
+#     600 of the 1000 user buckets that starts at (211 j mod 1000), so that about 30% of them reach each user (about
+#     30 of 100); templates Alert, Confirm, Center
+#     Popup and Interstitial in turn, start or event triggers, limits, no personalised text;
 #   - USERS users u1..uN (device dN), each with one `start` (appVersion 1.0, includeDefaults=false, country, locale
 #     and userAttributes plan/score/cohort derived from N), sent as JS-shaped `multi` batches of SEED_BATCH items
 #     with different users, SEED_PARALLEL batches at a time. Every item must answer success.
 # The user N -> country/locale mapping is repeated in bench/wrk/start.lua (returning users send the same ones).
 #
 # Env (all required unless a default is given): GG_URL (http://127.0.0.1:port), GG_APP_ID, GG_CLIENT_KEY (production),
-#   GG_DEV_KEY (development), ADMIN_TOKEN, USERS, SEED_BATCH=1000, SEED_PARALLEL=2, SEED_DIR (scratch, default mktemp)
+#   GG_DEV_KEY (development), ADMIN_TOKEN, USERS, MESSAGES=0, SEED_BATCH=1000, SEED_PARALLEL=2, SEED_DIR (scratch, default mktemp)
 # Prints progress on stderr; exits non-zero on the first failure.
 set -euo pipefail
 
@@ -122,6 +126,26 @@ for t in $(seq 0 9); do
   TESTS+=("$id")
 done
 log "${#TESTS[@]} A/B tests running (ids ${TESTS[*]})"
+
+# ---- MESSAGES active in-app messages over the 20 audiences, about 30% reaching each user ----
+MESSAGES="${MESSAGES:-0}"
+TEMPLATES=("Alert" "Confirm" "Center Popup" "Interstitial")
+for j in $(seq 0 $((MESSAGES - 1))); do
+  tpl=${TEMPLATES[$((j % 4))]}
+  case $tpl in
+    Alert) values="{\"Title\":\"Message $j\",\"Message\":\"Alert text for message $j, long enough to look like real copy.\"}" ;;
+    Confirm) values="{\"Title\":\"Message $j\",\"Message\":\"Confirm text for message $j\",\"Accept text\":\"Yes\",\"Cancel text\":\"Later\"}" ;;
+    *) values="{}" ;;
+  esac
+  if ((j % 3 == 0)); then trigger='{"subject":"start"}'; else trigger="{\"subject\":\"event\",\"noun\":\"Event $((j % 10))\"}"; fi
+  # a window of 600 of the 1000 user buckets, starting at a different bucket per message (wrapping around)
+  from=$(((j * 211) % 1000)); to=$((from + 600))
+  if ((to <= 1000)); then window="{\"and\":[$(B atLeast $from),$(B lessThan $to)]}"; else window="{\"or\":[$(B atLeast $from),$(B lessThan $((to - 1000)))]}"; fi
+  rule="{\"and\":[{\"subject\":\"audience\",\"name\":\"${AUDIENCES[$((j % 20))]}\",\"op\":\"is\"},$window]}"
+  id=$(admin POST /messages "{\"name\":\"bench message $j\",\"channel\":\"in-app\",\"template\":\"$tpl\",\"values\":$values,\"rule\":$rule,\"priority\":$((j % 7 * 100)),\"whenTriggers\":[$trigger],\"limits\":[{\"subject\":\"times\",\"noun\":\"$((1 + j % 3))\",\"verb\":\"limitUser\"}]}" | id_of)
+  admin POST "/messages/$id/activate" >/dev/null
+done
+((MESSAGES == 0)) || log "$MESSAGES in-app messages active"
 
 # ---- USERS returning users: one start each, in multi batches of SEED_BATCH different users ----
 t0=$(date +%s.%N)
