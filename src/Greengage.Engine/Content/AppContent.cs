@@ -52,9 +52,12 @@ public sealed record CodeDefaults(string AppVersion, JsonObject Vars, JsonObject
 /// or every live value when the code defaults are unknown.</param>
 /// <param name="Full">For <c>includeDefaults=true</c>: the code defaults with the live values over them.</param>
 /// <param name="FromCode">The code defaults the server has (<c>varsFromCode</c>), empty when unknown.</param>
-public sealed record VarsView(JsonObject Diff, JsonObject Full, JsonObject FromCode, JsonObject ActionDefinitions, JsonObject FileAttributes)
+public sealed record VarsView(JsonObject Diff, Lazy<JsonObject> FullTree, JsonObject FromCode, JsonObject ActionDefinitions, JsonObject FileAttributes)
 {
     private RawJson? _diff, _full, _fromCode, _actionDefinitions, _fileAttributes;
+
+    /// <summary>The code defaults with the live values over them: merged on first use (only <c>includeDefaults</c> needs it).</summary>
+    public JsonObject Full => FullTree.Value;
     private (string Secret, string? Diff, string? Full) _signatures = ("", null, null);
 
     // Answers carry these written once (shared by every answer) instead of a copy of the trees per request. Computed
@@ -264,11 +267,11 @@ public sealed class AppContent
         if (defaults is null)
         {
             // Code defaults unknown (the JS SDK declares them only in development mode): every live value, in full.
-            return new VarsView((JsonObject)VarTree.EncodeLists(live)!, (JsonObject)live.DeepClone(), [], [], fileAttributes);
+            return new VarsView((JsonObject)VarTree.EncodeLists(live)!, new Lazy<JsonObject>(() => (JsonObject)live.DeepClone()), [], [], fileAttributes);
         }
-        var full = (JsonObject)VarTree.Merge(defaults.Vars, live)!;
-        var diff = VarTree.Diff(full, defaults.Vars) as JsonObject ?? [];
-        return new VarsView(diff, full, defaults.Vars, defaults.ActionDefinitions, fileAttributes);
+        // The diff walks the live values only; the full tree (hundreds of defaults) is merged if an answer asks for it.
+        var diff = VarTree.DiffOver(defaults.Vars, live) as JsonObject ?? [];
+        return new VarsView(diff, new Lazy<JsonObject>(() => (JsonObject)VarTree.Merge(defaults.Vars, live)!), defaults.Vars, defaults.ActionDefinitions, fileAttributes);
     }
 
     private static AudienceSet CompileAudiences(IReadOnlyList<AudienceDocument> documents, out List<string> problems)

@@ -74,6 +74,33 @@ public static class VarTree
         return EncodeLists(full) ?? JsonValue.Create((string?)null);
     }
 
+    /// <summary>
+    /// The same as <c>Diff(Merge(defaults, live), defaults)</c>, computed by walking only <paramref name="live"/>: keys
+    /// that only the defaults have never differ, so a few live values over hundreds of defaults cost a few nodes.
+    /// </summary>
+    public static JsonNode? DiffOver(JsonNode? defaults, JsonNode? live)
+    {
+        if (live is JsonObject l && defaults is JsonObject d)
+        {
+            var diff = new JsonObject();
+            foreach (var (key, value) in l)
+            {
+                if (value is null)
+                {
+                    // Merge keeps the default (no change), or null when the code has no such key.
+                    if (!d.ContainsKey(key))
+                        diff[key] = null;
+                }
+                else if (DiffOver(d[key], value) is { } changed)
+                {
+                    diff[key] = changed;
+                }
+            }
+            return diff.Count == 0 ? null : diff;
+        }
+        return Diff(Merge(defaults, live), defaults);
+    }
+
     /// <summary>A copy with every array written as an object of <c>"[i]"</c> keys (a plain array in <c>vars</c> breaks the JS SDK).</summary>
     public static JsonNode? EncodeLists(JsonNode? node) => node switch
     {

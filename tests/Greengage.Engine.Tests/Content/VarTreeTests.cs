@@ -41,6 +41,20 @@ public sealed class VarTreeTests
         Assert.Equal("""{"n":{"[0]":"x","[1]":{"k":{"[0]":1}}}}""", S(VarTree.Diff(J("""{"n":["x",{"k":[1]}]}"""), J("{}"))));
     }
 
+    [Theory]
+    [InlineData("""{"a":1,"g":{"x":1,"y":2},"l":[1,2,3],"s":"same"}""", """{"g":{"y":5},"l":[1,9,3,4],"s":"same"}""")]
+    [InlineData("""{"a":1,"g":{"x":1}}""", """{"g":{"x":1,"new":{"deep":[1]}},"b":null,"a":null}""")]
+    [InlineData("""{"l":[1,{"b":2}],"o":{"p":[3]}}""", """{"l":{"[1]":{"b":3},"[4]":"x"},"o":{"p":{"[0]":3}}}""")]
+    [InlineData("""{"g":{"x":1}}""", """{"g":"now a string","h":{"i":{"j":true}}}""")]
+    [InlineData("""{}""", """{"only":{"live":[1,2]}}""")]
+    [InlineData("""{"a":{"b":{"c":1}}}""", """{"a":{"b":{"c":1}}}""")]
+    public void DiffOver_EqualsTheDiffOfTheMergedTree(string defaults, string live)
+    {
+        var expected = VarTree.Diff(VarTree.Merge(J(defaults), J(live)), J(defaults));
+        var actual = VarTree.DiffOver(J(defaults), J(live));
+        Assert.True(JsonNode.DeepEquals(expected, actual), $"{S(expected)} != {S(actual)}");
+    }
+
     [Fact]
     public void AppContent_WithCodeDefaults_ServesDiffsFullValuesAndVarsFromCode()
     {
@@ -53,7 +67,7 @@ public sealed class VarTreeTests
         ]);
 
         var v1 = content.VarsFor("1.0");
-        Assert.Equal("""{"limits":{"max":5},"levels":{"[1]":7}}""", S(v1.Diff));
+        Assert.Equal("""{"levels":{"[1]":7},"limits":{"max":5}}""", S(v1.Diff));
         Assert.Equal("""{"title":"Hi","limits":{"max":5},"levels":[1,7,3]}""", S(v1.Full));
         Assert.Equal("""{"title":"Hi","limits":{"max":3},"levels":[1,2,3]}""", S(v1.FromCode));
         // An unknown version gets the latest declaration (2.0).
