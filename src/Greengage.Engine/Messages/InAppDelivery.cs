@@ -20,10 +20,17 @@ public static class InAppDelivery
 {
     public sealed record Outcome(JsonObject Messages, MessagesDecided? Record);
 
-    public static Outcome Resolve(AppContent content, TargetingSubject subject, ExperimentOutcome experiments, long nowMs)
+    /// <param name="includeMessageId">A message the device asks for by id (<c>getVars</c>' <c>includeMessageId</c>:
+    /// Android does so for a push whose message it does not know, to run its open action): added when it is active,
+    /// whatever its channel and audience.</param>
+    public static Outcome Resolve(AppContent content, TargetingSubject subject, ExperimentOutcome experiments, long nowMs, long? includeMessageId = null)
     {
         var set = content.Messages;
         var messages = new JsonObject();
+        if (includeMessageId is { } asked && set.Live.TryGetValue(asked, out var included) && !MessageSet.IsDeliveredAtStart(included.Document))
+            messages[included.IdText] = included.Personalized
+                ? included.Rendered(new PersonalizationContext(subject.UserId, subject.DeviceId, subject.State.Profile.Attributes, null), null)
+                : included.Config.Node();
         if (set.InApp.Count == 0)
             return new Outcome(messages, null);
         var state = subject.State;

@@ -173,4 +173,24 @@ public sealed class InAppMessagesTests(GreengageFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, refused);
         Assert.Contains("no message 12345", (string?)problem!["detail"], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GetVars_IncludeMessageId_AddsAPushTheDeviceDoesNotKnow()
+    {
+        var app = NewApp();
+        var push = await ActiveMessage(app, new
+        {
+            name = "Sale",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "Sale today", ["Open action"] = new JsonObject { ["__name__"] = "Open URL", ["URL"] = "https://example.com/sale" } },
+        });
+        await Start(app, "u6");
+        var plain = await Api(app, new JsonObject { ["action"] = "getVars", ["userId"] = "u6", ["deviceId"] = "dev-u6" });
+        Assert.Null(plain["messages"]![push.ToString()]);
+
+        var asked = await Api(app, new JsonObject { ["action"] = "getVars", ["userId"] = "u6", ["deviceId"] = "dev-u6", ["includeMessageId"] = push.ToString() });
+        var config = asked["messages"]![push.ToString()]!;
+        Assert.Equal("__Push Notification", (string?)config["action"]);
+        Assert.Equal("https://example.com/sale", (string?)config["vars"]!["Open action"]!["URL"]);
+    }
 }

@@ -49,7 +49,7 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
     {
         var subject = new TargetingSubject(context.State, context.UserId, context.DeviceId, context.NowMs);
         var experiments = DecideExperiments(context, content, subject, sessionId);
-        var messages = InAppDelivery.Resolve(content, subject, experiments, context.NowMs);
+        var messages = InAppDelivery.Resolve(content, subject, experiments, context.NowMs, context.Parameters.Long("includeMessageId"));
         // A refresh for a user the server does not know records nothing (getVars creates no user).
         if (messages.Record is { } decided && context.State.Exists)
             context.Emit(decided with { TimeMs = context.TimeMs });
