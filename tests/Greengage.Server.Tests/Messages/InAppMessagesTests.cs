@@ -193,4 +193,36 @@ public sealed class InAppMessagesTests(GreengageFactory factory) : IClassFixture
         Assert.Equal("__Push Notification", (string?)config["action"]);
         Assert.Equal("https://example.com/sale", (string?)config["vars"]!["Open action"]!["URL"]);
     }
+
+    [Fact]
+    public async Task Start_CarriesTheInAppCapsAsLocalCaps_AndTheRegions_AndACampaignsTriggerAndEnd()
+    {
+        var app = NewApp();
+        var (status, settings) = await Admin(HttpMethod.Put, $"/admin/v1/apps/{app.AppId}/messaging", new
+        {
+            inAppCaps = new object[] { new { type = "SESSION", limit = 2 }, new { type = "DAY", limit = 5 } },
+            regions = new object[] { new { name = "Store", lat = 52.52, lon = 13.405, radius = 150.0, version = 1 } },
+            categories = Array.Empty<object>(),
+        });
+        Assert.True(status == HttpStatusCode.OK, settings?.ToJsonString());
+        var campaign = await Created(app, "campaigns", new { name = "Onboarding", entryTrigger = new { subject = "event", noun = "Signed up" }, endTime = DateTimeOffset.FromUnixTimeMilliseconds(4_100_000_000_000) });
+        var (activated, _) = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns/{campaign["id"]}/activate");
+        Assert.Equal(HttpStatusCode.OK, activated);
+        var step = await ActiveMessage(app, new { name = "Step 1", channel = "in-app", template = "Alert", campaignId = (long)campaign["id"]! });
+        var nearby = await ActiveMessage(app, new { name = "Nearby", channel = "in-app", template = "Alert", whenTriggers = new object[] { new { subject = "enterRegion", noun = "Store" } } });
+
+        var start = await Start(app, "u7");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[{"channel":"IN_APP","type":"SESSION","limit":2},{"channel":"IN_APP","type":"DAY","limit":5}]"""), start["localCaps"]), start["localCaps"]!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"Store":{"lat":52.52,"lon":13.405,"radius":150,"version":1,"name":"Store"}}"""), start["regions"]), start["regions"]!.ToJsonString());
+        var first = start["messages"]![step.ToString()]!;
+        Assert.Equal((long)campaign["id"]!, (long)first["parentCampaignId"]!);
+        Assert.Equal("Signed up", (string?)first["whenTriggers"]!["children"]![0]!["noun"]);
+        Assert.Equal(4_100_000_000_000, (long)first["endTime"]!);
+        Assert.Equal("enterRegion", (string?)start["messages"]![nearby.ToString()]!["whenTriggers"]!["children"]![0]!["subject"]);
+
+        // A paused campaign takes its messages out of start.
+        var (paused, _) = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns/{campaign["id"]}/pause");
+        Assert.Equal(HttpStatusCode.OK, paused);
+        Assert.Null((await Start(app, "u7"))["messages"]![step.ToString()]);
+    }
 }
