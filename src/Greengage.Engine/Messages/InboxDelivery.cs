@@ -35,7 +35,8 @@ public static class InboxDelivery
             if (item.ExpiresMs is { } expires)
                 entry["expirationTimestamp"] = expires;
             entry["isRead"] = item.IsRead;
-            entry["messageData"] = JsonValue.Create(item.Data);
+            // Backed by the stored element: written out as it is, not rebuilt node by node.
+            entry["messageData"] = item.Data.ValueKind == JsonValueKind.Object ? JsonObject.Create(item.Data) : null;
             messages[item.Id] = entry;
         }
         return messages;
