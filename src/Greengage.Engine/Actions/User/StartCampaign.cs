@@ -40,8 +40,9 @@ public sealed class StartCampaign(ContentDirectory? content = null, MessagesOpti
         int fired = 0, sent = 0, reached = 0;
         string? only = null;
         var subject = SendParameters.Subject(context);
-        // Each message sees the state after the one before it (a full inbox evicts once per item).
-        foreach (var message in set.Messages.Where(m => m.CampaignId == campaignId && m.State == MessageStates.Active))
+        // In the order they were written; each message sees the state after the one before it (a full inbox evicts
+        // once per item).
+        foreach (var message in set.Messages.Where(m => m.CampaignId == campaignId && m.State == MessageStates.Active).OrderBy(m => m.CreatedMs).ThenBy(m => m.Id))
         {
             fired++;
             var id = message.Id.ToString(CultureInfo.InvariantCulture);
