@@ -3,13 +3,15 @@
 //
 // Usage:
 //   node harness.mjs --api http://127.0.0.1:<port>/api --app <appId> --key <production key> [--user <userId>]
-//                    [--timeout <ms>] [--scenario session|day|files] [--login <userId>]
+//                    [--timeout <ms>] [--scenario session|day|files|inbox|inbox-again] [--login <userId>]
 //
 // Without --user the SDK runs anonymously (userId = its generated deviceId).
 //
 // --scenario day runs "a day in a user's life" instead (two sessions, states, purchases, attribute changes): see
 // scenario-day.mjs, which describes its calls and its output; with --login the second session logs in as that user.
 // --scenario files resolves a file variable through the SDK's downloadFile URL and downloads it: see scenario-files.mjs.
+// --scenario inbox downloads, reads and removes inbox items; inbox-again, in a later run, sees what the server kept:
+// see scenario-inbox.mjs.
 // The default, --scenario session, is this file's own:
 //
 // Scenario: setApiPath, setAppIdForProductionMode, setRequestBatching(true, 0), setVariables(defaults),
@@ -48,10 +50,10 @@ try {
   finish(3, { ok: false, error: `usage: ${e.message}` });
 }
 if (!options.api || !options.app || !options.key) {
-  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day|files]' });
+  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day|files|inbox|inbox-again]' });
 }
-if (!['session', 'day', 'files'].includes(options.scenario)) {
-  finish(3, { ok: false, error: `usage: --scenario must be 'session', 'day' or 'files', not '${options.scenario}'` });
+if (!['session', 'day', 'files', 'inbox', 'inbox-again'].includes(options.scenario)) {
+  finish(3, { ok: false, error: `usage: --scenario must be 'session', 'day', 'files', 'inbox' or 'inbox-again', not '${options.scenario}'` });
 }
 const overallTimeoutMs = Number(options.timeout);
 if (!Number.isFinite(overallTimeoutMs) || overallTimeoutMs <= 0) {
@@ -504,6 +506,11 @@ if (options.scenario === 'day') {
   import('./scenario-files.mjs')
     .then(({ runFiles }) => runFiles({ Leanplum, options, wire, finish, overallTimeoutMs }))
     .catch((e) => finish(3, { ok: false, scenario: 'files', error: `exception: ${e?.stack ?? e}`, requests: wire }));
+} else if (options.scenario === 'inbox' || options.scenario === 'inbox-again') {
+  clearTimeout(overallTimer);
+  import('./scenario-inbox.mjs')
+    .then(({ runInbox }) => runInbox({ Leanplum, options, wire, waitFor, finish, overallTimeoutMs }, options.scenario))
+    .catch((e) => finish(3, { ok: false, scenario: options.scenario, error: `exception: ${e?.stack ?? e}`, requests: wire }));
 } else {
   run().catch((e) => {
     result.error = `exception: ${e?.stack ?? e}`;
