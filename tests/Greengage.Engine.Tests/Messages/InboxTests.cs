@@ -396,6 +396,28 @@ public sealed class InboxTests
     }
 
     [Fact]
+    public void SendMessage_ValuesTooDeepOrNotAnObject_Answer400AndRecordNothing()
+    {
+        var content = new Content();
+        var news = content.Inbox("News", new JsonObject { ["Title"] = "{{Value \"a\"}}" });
+        var world = World(content);
+        Known(world, "u1", "d-u1");
+        JsonNode deep = "leaf";
+        for (var i = 0; i < 17; i++)
+            deep = new JsonObject { ["a"] = deep };
+        var before = world.Kinds("u1").Count;
+
+        var tooDeep = world.Do("u1", "sendMessage", new { messageId = news, values = deep }, Hour);
+        var notObject = world.Do("u1", "sendMessage", new { messageId = news, values = new[] { 1 } }, Hour);
+
+        Assert.Equal((400, "'values' must be nested at most 16 levels deep"), (tooDeep.Status, tooDeep.Error));
+        Assert.Equal(400, notObject.Status);
+        Assert.Equal(before, world.Kinds("u1").Count);
+        deep = deep["a"]!.DeepClone();
+        Assert.Equal("sent", (string?)world.Do("u1", "sendMessage", new { messageId = news, values = deep }, Hour).Fields!["result"]);
+    }
+
+    [Fact]
     public void SendMessage_InAppMessage_IsQueuedAndCarriedByTheNextStart()
     {
         var content = new Content();

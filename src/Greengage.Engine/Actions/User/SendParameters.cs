@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Greengage.Engine.Messages;
 using Greengage.Engine.Targeting;
@@ -18,8 +19,22 @@ internal static class SendParameters
         var text = values.GetRawText();
         if (Encoding.UTF8.GetByteCount(text) > MessageService.MaxValuesBytes)
             throw new InvalidParameterException($"'values' must be at most {MessageService.MaxValuesBytes} bytes of JSON");
+        // Values name texts; deep trees have no use here, and the records that keep them are written with the
+        // serialiser's default depth.
+        if (TooDeep(values, MaxValuesDepth))
+            throw new InvalidParameterException($"'values' must be nested at most {MaxValuesDepth} levels deep");
         return JsonNode.Parse(text)!.AsObject();
     }
+
+    public const int MaxValuesDepth = 16;
+
+    /// <summary>Whether the tree nests deeper than <paramref name="levels"/> (stops looking once it does).</summary>
+    private static bool TooDeep(JsonElement value, int levels) => value.ValueKind switch
+    {
+        JsonValueKind.Object => levels == 0 || value.EnumerateObject().Any(p => TooDeep(p.Value, levels - 1)),
+        JsonValueKind.Array => levels == 0 || value.EnumerateArray().Any(v => TooDeep(v, levels - 1)),
+        _ => false,
+    };
 
     public static bool Force(ParameterSet p) => p.Flag("force");
 
