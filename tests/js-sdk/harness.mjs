@@ -3,7 +3,7 @@
 //
 // Usage:
 //   node harness.mjs --api http://127.0.0.1:<port>/api --app <appId> --key <production key> [--user <userId>]
-//                    [--timeout <ms>] [--scenario session|day|files|inapp] [--login <userId>]
+//                    [--timeout <ms>] [--scenario session|day|files|inapp|inbox|inbox-again] [--login <userId>]
 //
 // Without --user the SDK runs anonymously (userId = its generated deviceId).
 //
@@ -11,6 +11,8 @@
 // scenario-day.mjs, which describes its calls and its output; with --login the second session logs in as that user.
 // --scenario files resolves a file variable through the SDK's downloadFile URL and downloads it: see scenario-files.mjs.
 // --scenario inapp lets the SDK's trigger engine show in-app messages and track their impressions: see scenario-inapp.mjs.
+// --scenario inbox downloads, reads and removes inbox items; inbox-again, in a later run, sees what the server kept:
+// see scenario-inbox.mjs.
 // The default, --scenario session, is this file's own:
 //
 // Scenario: setApiPath, setAppIdForProductionMode, setRequestBatching(true, 0), setVariables(defaults),
@@ -49,10 +51,10 @@ try {
   finish(3, { ok: false, error: `usage: ${e.message}` });
 }
 if (!options.api || !options.app || !options.key) {
-  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day|files|inapp]' });
+  finish(3, { ok: false, error: 'usage: node harness.mjs --api <url> --app <appId> --key <key> [--user <id>] [--timeout <ms>] [--scenario session|day|files|inapp|inbox|inbox-again]' });
 }
-if (!['session', 'day', 'files', 'inapp'].includes(options.scenario)) {
-  finish(3, { ok: false, error: `usage: --scenario must be 'session', 'day', 'files' or 'inapp', not '${options.scenario}'` });
+if (!['session', 'day', 'files', 'inapp', 'inbox', 'inbox-again'].includes(options.scenario)) {
+  finish(3, { ok: false, error: `usage: --scenario must be 'session', 'day', 'files', 'inapp', 'inbox' or 'inbox-again', not '${options.scenario}'` });
 }
 const overallTimeoutMs = Number(options.timeout);
 if (!Number.isFinite(overallTimeoutMs) || overallTimeoutMs <= 0) {
@@ -510,6 +512,11 @@ if (options.scenario === 'day') {
   import('./scenario-inapp.mjs')
     .then(({ runInApp }) => runInApp({ Leanplum, options, wire, waitFor, finish, overallTimeoutMs }))
     .catch((e) => finish(3, { ok: false, scenario: 'inapp', error: `exception: ${e?.stack ?? e}`, requests: wire }));
+} else if (options.scenario === 'inbox' || options.scenario === 'inbox-again') {
+  clearTimeout(overallTimer);
+  import('./scenario-inbox.mjs')
+    .then(({ runInbox }) => runInbox({ Leanplum, options, wire, waitFor, finish, overallTimeoutMs }, options.scenario))
+    .catch((e) => finish(3, { ok: false, scenario: options.scenario, error: `exception: ${e?.stack ?? e}`, requests: wire }));
 } else {
   run().catch((e) => {
     result.error = `exception: ${e?.stack ?? e}`;

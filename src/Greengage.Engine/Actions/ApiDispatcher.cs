@@ -57,7 +57,7 @@ public sealed partial class ApiDispatcher(
                 current = new UserBatch(route.App!.AppId, route.UserId!, route.App.TokenSecret, arrival, envelopeTime, currentItems);
                 runs.Add(current);
             }
-            currentItems!.Add(new UserBatchItem(item.Index, route.Info.Name, item.Parameters, route.DevMode));
+            currentItems!.Add(new UserBatchItem(item.Index, route.Info.Name, item.Parameters, route.DevMode, Key: route.Key));
         }
 
         // Runs of the same user are chained; different users proceed at once. After a user id move (newUserId) the
@@ -206,7 +206,7 @@ public sealed partial class ApiDispatcher(
                 return new(ActionResult.Fail(400, "'userId' or 'deviceId' must be provided"));
             if (userId.Length > limits.MaxIdLength || (p.String(WireNames.DeviceId)?.Length ?? 0) > limits.MaxIdLength)
                 return new(ActionResult.Fail(400, $"User and device ids must be at most {limits.MaxIdLength} characters long."));
-            return new(null, info, app, userId, devMode, DeviceOnly: explicitUser is null);
+            return new(null, info, app, userId, devMode, DeviceOnly: explicitUser is null, Key: cls);
         }
         catch (InvalidParameterException e)
         {
@@ -245,5 +245,5 @@ public sealed partial class ApiDispatcher(
             results[batch.Items[i].Index] = answers[i];
     }
 
-    private sealed record Route(ActionResult? Failure, ActionInfo? Info = null, AppEntry? App = null, string? UserId = null, bool DevMode = false, bool DeviceOnly = false);
+    private sealed record Route(ActionResult? Failure, ActionInfo? Info = null, AppEntry? App = null, string? UserId = null, bool DevMode = false, bool DeviceOnly = false, KeyClasses Key = KeyClasses.None);
 }

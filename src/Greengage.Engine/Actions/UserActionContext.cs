@@ -1,5 +1,6 @@
 using Greengage.Engine.Users;
 using Greengage.Engine.Users.Records;
+using Greengage.Protocol.Actions;
 using Greengage.Protocol.Requests;
 using Greengage.Protocol.Values;
 
@@ -29,6 +30,9 @@ public sealed class UserActionContext
     public UserBatchItem Item { get; }
 
     public ParameterSet Parameters => Item.Parameters;
+
+    /// <summary>The class of the key the item came with (<c>sendMessage</c> treats a production key as untrusted).</summary>
+    public KeyClasses KeyClass => Item.Key;
 
     public UserState State { get; }
 

@@ -42,6 +42,11 @@ public sealed class UserActionTable(IEnumerable<IUserAction> handlers)
         new User.DeleteUser(),
         new User.ExportUser(),
         new User.GetVars(),
+        new User.GetNewsfeedMessages(),
+        new User.MarkNewsfeedMessageAsRead(),
+        new User.DeleteNewsfeedMessage(),
+        new User.SendMessage(),
+        new User.StartCampaign(),
         new User.SweepSession(),
     ]);
 }

@@ -35,9 +35,11 @@ public static class UserAccess
     {
         if (state.Block.Blocked && !AllowedWhileBlocked.Contains(item.Action))
             return ActionResult.Fail(451, BlockedMessage);
-        // Content reads answer content whether or not the user exists (they create nothing either way).
+        // Content reads answer content whether or not the user exists (they create nothing either way); so does the
+        // inbox download (an unknown user's inbox is empty, and the device must learn that).
         if (DispositionOf(item) == CreateDisposition.CreateNever && !state.Exists && !state.Block.Blocked
-            && !string.Equals(item.Action, GetVars.ActionName, StringComparison.Ordinal))
+            && !string.Equals(item.Action, GetVars.ActionName, StringComparison.Ordinal)
+            && !string.Equals(item.Action, GetNewsfeedMessages.ActionName, StringComparison.Ordinal))
             return ActionResult.Warn(KnownErrors.UserNotFound);
         return null;
     }

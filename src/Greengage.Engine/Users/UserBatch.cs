@@ -1,4 +1,5 @@
 using Greengage.Engine.Users.Records;
+using Greengage.Protocol.Actions;
 using Greengage.Protocol.Values;
 
 namespace Greengage.Engine.Users;
@@ -9,7 +10,8 @@ namespace Greengage.Engine.Users;
 /// Set on the item that carried a user switch (<c>newUserId</c> from a known user) when it reaches the new user: the
 /// session the device had open under the old id, which goes on as a new session of this user.
 /// </param>
-public sealed record UserBatchItem(int Index, string Action, ParameterSet Parameters, bool DevMode, SwitchedSession? Switched = null);
+/// <param name="Key">The class of the item's client key (<see cref="KeyClasses.None"/> for the server's own work).</param>
+public sealed record UserBatchItem(int Index, string Action, ParameterSet Parameters, bool DevMode, SwitchedSession? Switched = null, KeyClasses Key = KeyClasses.None);
 
 /// <summary>The device's session at a user switch: the new user's session starts with it.</summary>
 public sealed record SwitchedSession(DeviceInfo? Device, bool Background);

@@ -1,4 +1,5 @@
 using Greengage.Engine.Content;
+using Greengage.Engine.Messages;
 using Greengage.Cluster.Hosting;
 using Greengage.Engine.Commit;
 using Greengage.Engine.Tracking;
@@ -47,6 +48,9 @@ public sealed class GreengageOptions
 
     public ContentOptions Content { get; set; } = new();
 
+    /// <summary>Messaging: the inbox's size per user.</summary>
+    public MessagesOptions Messages { get; set; } = new();
+
     /// <summary>Checks the settings at start and names the first one that is wrong.</summary>
     public IEnumerable<string> Validate()
     {
@@ -81,6 +85,8 @@ public sealed class GreengageOptions
             yield return "Greengage:Profile:MaxDevicesPerUser must be at least 1.";
         if (Content.BackfillDelay < TimeSpan.Zero)
             yield return "Greengage:Content:BackfillDelay must not be negative.";
+        foreach (var problem in Messages.Validate())
+            yield return problem;
         if (AdminToken is { Length: < 16 })
             yield return "Greengage:AdminToken must be at least 16 characters long.";
     }

@@ -19,8 +19,14 @@ internal sealed class UserWorld
     private readonly Dictionary<string, UserProcessor> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<LogRow>> _rows = new(StringComparer.Ordinal);
     private readonly ProfileOptions _profile;
+    private readonly IUserAction[] _actions;
 
-    public UserWorld(ProfileOptions? profile = null) => _profile = profile ?? new ProfileOptions();
+    /// <param name="actions">Handlers in place of (or besides) the default ones, for every user of this world.</param>
+    public UserWorld(ProfileOptions? profile = null, IEnumerable<IUserAction>? actions = null)
+    {
+        _profile = profile ?? new ProfileOptions();
+        _actions = [.. actions ?? []];
+    }
 
     public UserProcessor this[string userId] => User(userId);
 
@@ -95,6 +101,6 @@ internal sealed class UserWorld
     }
 
     private UserProcessor NewProcessor(string userId) =>
-        new("app_test", userId, UserActionTable.Default.With([new Actions.User.SetUserAttributes(_profile)]), new SnapshotPolicy(),
+        new("app_test", userId, UserActionTable.Default.With([new Actions.User.SetUserAttributes(_profile)]).With(_actions), new SnapshotPolicy(),
             new ProtocolLimits(), new SessionTimeouts(), _profile);
 }

@@ -23,6 +23,7 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
         var background = p.Flag("background");
         var includeDefaults = p.Flag("includeDefaults", whenAbsent: true);
         var debug = p.Flag("includeVariantDebugInfo");
+        _ = InboxSync.DeviceIds(p);
 
         SessionRules.CloseOpen(context);
         var sessionId = Guid.NewGuid().ToString("N");
@@ -55,6 +56,7 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
             context.Emit(decided with { TimeMs = context.TimeMs });
         var fields = StartContent(context, content, experiments, includeDefaults, appVersion, debug);
         fields["messages"] = messages.Messages;
+        fields["syncNewsfeed"] = InboxSync.Needed(context.State.Inbox, InboxSync.DeviceIds(context.Parameters), context.NowMs);
         return fields;
     }
 

@@ -6,8 +6,10 @@ namespace Greengage.Engine.Users.Components;
 
 /// <summary>
 /// The user's inbox (newsfeed, spec 4.4): items in delivery order, each with its id <c>&lt;messageId&gt;##&lt;n&gt;</c>,
-/// read flag, expiry and message data; and per message the last <c>n</c> given. Merge rule (login): the source's items
-/// join the target's (ids are per message and user, so a clash keeps the target's).
+/// read flag, expiry and message data; and per message the last <c>n</c> given, so an id is never given twice. A new
+/// item drops the items expired by its time (they are no longer answered; docs/messages-inbox.md). Merge rule (login):
+/// the source's items join the target's in delivery order; a source item whose id the target already uses (both users
+/// got occurrence n of one message) is renumbered past both users' last <c>n</c>.
 /// </summary>
 public sealed class InboxComponent : IUserComponent<InboxComponent>
 {
@@ -21,7 +23,7 @@ public sealed class InboxComponent : IUserComponent<InboxComponent>
         switch (record)
         {
             case InboxItemAdded a:
-                Items.RemoveAll(i => i.Id == a.ItemId);
+                Items.RemoveAll(i => i.Id == a.ItemId || i.ExpiresMs <= a.TimeMs);
                 Items.Add(new InboxItem { Id = a.ItemId, MessageId = a.MessageId, DeliveredMs = a.TimeMs, ExpiresMs = a.ExpiresMs, Data = a.Data });
                 var n = int.TryParse(a.ItemId.AsSpan(a.ItemId.IndexOf("##", StringComparison.Ordinal) + 2), out var parsed) ? parsed : 0;
                 if (!Occurrences.TryGetValue(a.MessageId, out var last) || n > last)
@@ -39,18 +41,30 @@ public sealed class InboxComponent : IUserComponent<InboxComponent>
 
     public void MergeFrom(InboxComponent source)
     {
-        foreach (var item in source.Items)
-        {
-            if (!Items.Exists(i => i.Id == item.Id))
-                Items.Add(item);
-        }
-        Items.Sort((a, b) => a.DeliveredMs.CompareTo(b.DeliveredMs));
         foreach (var (id, n) in source.Occurrences)
         {
             if (!Occurrences.TryGetValue(id, out var last) || n > last)
                 Occurrences[id] = n;
         }
+        var taken = Items.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var item in source.Items)
+        {
+            var joined = item;
+            if (taken.Contains(item.Id))
+            {
+                var n = Occurrences.GetValueOrDefault(item.MessageId) + 1;
+                Occurrences[item.MessageId] = n;
+                joined = new InboxItem { Id = ItemId(item.MessageId, n), MessageId = item.MessageId, DeliveredMs = item.DeliveredMs, ExpiresMs = item.ExpiresMs, IsRead = item.IsRead, Data = item.Data };
+            }
+            taken.Add(joined.Id);
+            Items.Add(joined);
+        }
+        // Stable: items delivered at the same millisecond keep their order (the target's first).
+        Items = [.. Items.OrderBy(i => i.DeliveredMs)];
     }
+
+    /// <summary>The inbox id of occurrence <paramref name="n"/> of a message: <c>&lt;messageId&gt;##&lt;n&gt;</c>.</summary>
+    public static string ItemId(string messageId, int n) => string.Concat(messageId, "##", n.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
 public sealed class InboxItem

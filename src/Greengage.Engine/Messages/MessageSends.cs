@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Greengage.Engine.Targeting;
+using Greengage.Engine.Users.Records;
+
+namespace Greengage.Engine.Messages;
+
+/// <summary>
+/// A message sent to one user by hand (<c>sendMessage</c>, <c>startCampaign</c>; spec 4.4, docs/messages-inbox.md):
+/// an inbox message becomes an item of the user's inbox, rendered for them; an in-app message is queued for their next
+/// <c>start</c> or refresh (<see cref="InAppDelivery"/>). Unsubscribed categories and channels always hold; the
+/// audience holds unless the send is forced; a hand send is never held back. No I/O.
+/// </summary>
+public static class MessageSends
+{
+    public const string MessageNotFound = "Message not found.";
+    public const string CampaignNotFound = "Campaign not found.";
+    public const string Sent = "sent";
+    public const string OutsideAudience = "not sent: outside the audience";
+
+    /// <summary>What one send decided: the status text, the devices it reached, and the records to emit in order.</summary>
+    public sealed record Outcome(string Result, int MessagesSent, IReadOnlyList<UserRecord> Records)
+    {
+        public bool IsSent => Records.Count > 0;
+    }
+
+    /// <summary>
+    /// Why the message cannot be sent at <paramref name="nowMs"/> by this server (a channel it does not send yet, a
+    /// message or campaign that is not active, a message that ended), or null with the compiled message.
+    /// </summary>
+    public static string? Unsendable(MessageSet set, MessageDocument message, long nowMs, out LiveMessage? live)
+    {
+        live = null;
+        if (message.Channel is not (MessageChannels.Inbox or MessageChannels.InApp))
+            return $"Channel '{message.Channel}' cannot be sent by this server yet.";
+        if (!set.Live.TryGetValue(message.Id, out var compiled))
+        {
+            var campaign = message.CampaignId is { } id ? set.Campaigns.FirstOrDefault(c => c.Id == id) : null;
+            return message.State == MessageStates.Active && campaign is not null
+                ? $"Message {Text(message.Id)} is not active (its campaign is {campaign.State})."
+                : $"Message {Text(message.Id)} is not active ({message.State}).";
+        }
+        if (!compiled.Current(nowMs))
+            return $"Message {Text(message.Id)} has ended.";
+        live = compiled;
+        return null;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to the user of <paramref name="subject"/>, whose <paramref name="devices"/>
+    /// devices it reaches: the records that deliver it, or none with the reason it was not sent.
+    /// </summary>
+    public static Outcome Send(LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, int devices, int inboxMaxItems, long nowMs)
+    {
+        var d = message.Document;
+        var profile = subject.State.Profile;
+        if (d.Category is { } category && profile.UnsubscribeCategories.Contains(category))
+            return NotSent($"not sent: unsubscribed from category '{category}'");
+        if (MessageChannels.UnsubscribeName(d.Channel) is { } channel && profile.UnsubscribeChannels.Contains(channel))
+            return NotSent($"not sent: unsubscribed from channel '{channel}'");
+        if (!force && message.Targeting is { } targeting && !targeting(subject))
+            return NotSent(OutsideAudience);
+        IReadOnlyList<UserRecord> records;
+        if (d.Channel == MessageChannels.Inbox)
+        {
+            var context = new PersonalizationContext(subject.UserId, subject.DeviceId, profile.Attributes, values);
+            records = InboxDelivery.Add(subject.State.Inbox, message.IdText, InboxDelivery.MessageData(message, context), d.InboxTtlSeconds, inboxMaxItems, nowMs);
+        }
+        else
+        {
+            records = [new InAppQueued { TimeMs = nowMs, MessageId = message.IdText, Values = values is null ? null : JsonSerializer.SerializeToElement(values) }];
+        }
+        return new Outcome(Sent, devices, records);
+    }
+
+    private static Outcome NotSent(string reason) => new(reason, 0, []);
+
+    private static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
+}
