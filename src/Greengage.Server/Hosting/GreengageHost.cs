@@ -113,6 +113,7 @@ public static class GreengageHost
         services.AddSingleton<SessionSweeper>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<AudienceCounter>();
+        services.AddSingleton<MessageStats>();
         services.AddSingleton(sp => new ParamBackfill(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<IUserStore>(),
             sp.GetRequiredService<IActivityLogReader>(), sp.GetRequiredService<IUserGateway>(), sp.GetRequiredService<JobRegistry>(),
             sp.GetRequiredService<TimeProvider>()) { Delay = options.Content.BackfillDelay });
