@@ -104,6 +104,9 @@ public static class GreengageHost
                 new GetAbTests(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<TimeProvider>()),
                 new GetAbTest(sp.GetRequiredService<ContentDirectory>()),
                 new GetVariant(sp.GetRequiredService<ContentDirectory>()),
+                new GetMessages(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<TimeProvider>()),
+                new GetMessage(sp.GetRequiredService<ContentDirectory>()),
+                new GetUnsubscribeCategories(sp.GetRequiredService<ContentDirectory>()),
                 new UploadFile(sp.GetRequiredService<FilesService>(), options.Files),
                 new DownloadFile(sp.GetRequiredService<ContentDirectory>()),
             ]));
