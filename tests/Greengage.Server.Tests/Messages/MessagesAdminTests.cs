@@ -454,6 +454,38 @@ public sealed class MessagesAdminTests(GreengageFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task AbVariant_ChangesAMessageArgumentByArgument_AndValuesThatDoNotFitItsTemplateAreRefused()
+    {
+        var app = _calls.NewApp();
+        var id = await _calls.ActiveMessage(app, new
+        {
+            name = "Popup", channel = "in-app", template = "Center Popup",
+            values = JsonNode.Parse("""{"Title":{"Text":"Hello","Color":-65536},"Message":{"Text":"Old copy"}}"""),
+        });
+        var tests = $"/admin/v1/apps/{app.AppId}/ab-tests";
+        object Test(JsonNode changes) => new
+        {
+            name = "Copy",
+            variants = new object[] { new { name = "Control", percent = 0 }, new { name = "New copy", percent = 100, messages = new JsonObject { [id.ToString()] = changes } } },
+        };
+
+        await Refused(HttpMethod.Post, tests, Test(JsonNode.Parse("""{"Title":"flat"}""")!), HttpStatusCode.BadRequest,
+            $"Variant 'New copy', message {id}: 'Title' is a group of 'Text', 'Color': give an object.");
+        await Refused(HttpMethod.Post, tests, Test(JsonNode.Parse("""{"Subtitle":"x"}""")!), HttpStatusCode.BadRequest,
+            $"Variant 'New copy', message {id}: The 'Center Popup' template has no argument 'Subtitle'");
+        Assert.Empty((await _calls.Ok(HttpMethod.Get, tests)).AsArray());
+
+        var test = await _calls.Created(app, "ab-tests", Test(JsonNode.Parse("""{"Title":{"Text":"Hi there"}}""")!));
+        await _calls.Ok(HttpMethod.Post, $"{tests}/{test["id"]}/start");
+        var vars = (await _calls.Start(app, "ann"))["messages"]![id.ToString()]!["vars"]!;
+
+        Assert.Equal("Hi there", (string?)vars["Title"]!["Text"]);
+        Assert.Equal(-65536, (int)vars["Title"]!["Color"]!);
+        Assert.Equal("Old copy", (string?)vars["Message"]!["Text"]);
+        Assert.Equal(-16777216, (int)vars["Message"]!["Color"]!);
+    }
+
+    [Fact]
     public async Task OpenApi_Document_ListsTheMessagingEndpoints()
     {
         var response = await factory.CreateClient().GetAsync("/openapi/v1.json");
