@@ -151,7 +151,15 @@ public sealed class AbTestService(ContentDirectory content, TimeProvider time)
                     throw ContentException.Invalid($"Variant '{variant.Name}', message {messageId}: give the template values it changes as an object.");
                 try
                 {
+                    // The values lie over the message's own, argument by argument: each must fit the message's template.
+                    var message = current.Messages.ById[id];
+                    if (Messages.MessageTemplates.Find(message.Template, current.Latest?.ActionDefinitions) is { } template)
+                        Messages.TemplateValues.Check(template, (JsonObject)values, new Messages.TemplateCheck(current.Latest?.ActionDefinitions, null, Complete: false));
                     Messages.Personalization.Check(values);
+                }
+                catch (Messages.TemplateException e)
+                {
+                    throw ContentException.Invalid($"Variant '{variant.Name}', message {messageId}: {e.Message}");
                 }
                 catch (Messages.PersonalizationException e)
                 {

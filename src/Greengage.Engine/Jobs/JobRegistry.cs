@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 
 namespace Greengage.Engine.Jobs;
 
@@ -21,6 +22,7 @@ public sealed class Job
     private long _scanned;
     private long _matched;
     private long _changed;
+    private JsonObject? _result;
 
     internal Job(string id, string kind, string appId, string subject, DateTimeOffset created)
     {
@@ -33,7 +35,7 @@ public sealed class Job
 
     public string Id { get; }
 
-    /// <summary><c>audience-count</c>, <c>param-backfill</c>.</summary>
+    /// <summary><c>audience-count</c>, <c>param-backfill</c>, <c>message-stats</c>.</summary>
     public string Kind { get; }
 
     public string AppId { get; }
@@ -50,6 +52,13 @@ public sealed class Job
     public long Changed => Interlocked.Read(ref _changed);
 
     public string? Error { get; internal set; }
+
+    /// <summary>What a job found, set when it succeeds (a message's statistics); null for jobs that only count.</summary>
+    public JsonObject? Result
+    {
+        get => Volatile.Read(ref _result);
+        internal set => Volatile.Write(ref _result, value);
+    }
 
     public DateTimeOffset Created { get; }
 

@@ -60,7 +60,7 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             if (existing.State != MessageStates.Draft && input.Channel != existing.Channel)
                 throw ContentException.Conflict("A message that has been active keeps its channel.");
             var now = Now();
-            var message = Validate(current, Apply(input, existing) with { UpdatedMs = now });
+            var message = Validate(current, Apply(input, existing) with { UpdatedMs = now }, existing.CampaignId);
             return Changed(message, now);
         }, cancellationToken);
 
@@ -87,6 +87,9 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             var tests = current.AbTests.Where(t => t.State != AbTestStates.Finished && t.Variants.Any(v => v.Messages?.ContainsKey(key) == true)).Select(t => $"'{t.Name}'").ToList();
             if (tests.Count > 0)
                 throw ContentException.Conflict($"The message is changed by A/B test {string.Join(", ", tests)}.");
+            var chains = current.Messages.Messages.Where(o => o.State != MessageStates.Finished && TemplateValues.ChainTargets(o.Values).Contains(key)).Select(o => $"'{o.Name}'").ToList();
+            if (chains.Count > 0)
+                throw ContentException.Conflict($"Message {string.Join(", ", chains)} chains to this message.");
             return new ContentChange<bool>(true, [], [(MessageContentKinds.Message, key)]);
         }, cancellationToken);
 
@@ -143,6 +146,8 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
     public Task<MessagingSettings> SetSettingsAsync(string appId, MessagingSettings settings, CancellationToken cancellationToken) =>
         content.ChangeAsync(appId, current =>
         {
+            if (settings.InAppCaps.Contains(null) || settings.Regions.Contains(null) || settings.Categories.Contains(null))
+                throw ContentException.Invalid("In-app caps, regions and unsubscribe categories are objects, not null.");
             foreach (var cap in settings.InAppCaps)
             {
                 if (cap.Type is not ("SESSION" or "DAY" or "WEEK"))
@@ -210,7 +215,8 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
     };
 
     /// <summary>Checks a message whole; answers it as it will be stored.</summary>
-    private static MessageDocument Validate(AppContent current, MessageDocument m)
+    /// <param name="campaignBefore">The campaign the message was in: joining a finished campaign is refused.</param>
+    private static MessageDocument Validate(AppContent current, MessageDocument m, long? campaignBefore = null)
     {
         var name = m.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength)
@@ -223,17 +229,20 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             if (template is null || !template.Channels.Contains(MessageChannels.InApp))
                 throw ContentException.Invalid($"'{m.Template}' is not an in-app template: use a built-in one ({string.Join(", ", MessageTemplates.All.Where(t => t.Channels.Contains(MessageChannels.InApp)).Select(t => t.Name))}) or one the app declared through actionDefinitions.");
         }
-        else if (m.Template != (MessageTemplates.DefaultFor(m.Channel) ?? m.Template))
+        else if (m.Template != MessageTemplates.DefaultFor(m.Channel))
         {
-            throw ContentException.Invalid($"A {m.Channel} message uses the template '{MessageTemplates.DefaultFor(m.Channel)}'.");
+            throw ContentException.Invalid($"A {m.Channel} message uses the template '{MessageTemplates.DefaultFor(m.Channel)}', not '{m.Template}'.");
         }
         if (System.Text.Encoding.UTF8.GetByteCount(m.Values.ToJsonString()) > MaxValuesBytes)
             throw ContentException.Invalid($"A message's values are at most {MaxValuesBytes} bytes of JSON.");
-        if (template is { Custom: false } && m.Values.Select(v => v.Key).FirstOrDefault(k => !template.Defaults.ContainsKey(k)) is { } unknown)
-            throw ContentException.Invalid($"The '{template.Name}' template has no argument '{unknown}'; it has {string.Join(", ", template.Defaults.Select(d => $"'{d.Key}'"))}.");
         try
         {
+            TemplateValues.Check(template!, m.Values, new TemplateCheck(current.Latest?.ActionDefinitions, target => ChainProblem(current, m.Id, target), m.State == MessageStates.Active));
             Personalization.Check(m.Values);
+        }
+        catch (TemplateException e)
+        {
+            throw ContentException.Invalid(e.Message);
         }
         catch (PersonalizationException e)
         {
@@ -267,8 +276,12 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             throw ContentException.Invalid("countdown (seconds, 0 or more) belongs to a push with in-app triggers (a local notification).");
         if (m.InboxTtlSeconds is { } ttl && (m.Channel != MessageChannels.Inbox || ttl <= 0))
             throw ContentException.Invalid("inboxTtl (seconds, above 0) belongs to an inbox message.");
-        if (m.CampaignId is { } campaignId && current.Messages.Campaigns.All(c => c.Id != campaignId))
-            throw ContentException.Invalid($"There is no campaign {campaignId}.");
+        if (m.CampaignId is { } campaignId)
+        {
+            var campaign = current.Messages.Campaigns.FirstOrDefault(c => c.Id == campaignId) ?? throw ContentException.Invalid($"There is no campaign {campaignId}.");
+            if (campaign.State == MessageStates.Finished && campaignId != campaignBefore)
+                throw ContentException.Invalid($"Campaign {campaignId} ('{campaign.Name}') is finished; a message cannot join it.");
+        }
         if (m.Category is { } category && current.Messages.Settings.Categories.All(c => c.Id != category))
             throw ContentException.Invalid($"There is no unsubscribe category '{category}'.");
         if (m.AudienceId is not null && m.Rule is not null)
@@ -282,6 +295,21 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             throw ContentException.Invalid($"Targeting: {e.Message}");
         }
         return m with { Name = name, WhenTriggers = when, UnlessTriggers = unless, Limits = limits };
+    }
+
+    /// <summary>Why a message may not chain to <paramref name="target"/> (null: it may): it must be another in-app message of the app.</summary>
+    private static string? ChainProblem(AppContent current, long self, string target)
+    {
+        var id = long.Parse(target, CultureInfo.InvariantCulture);
+        if (id == self)
+            return "a message cannot chain to itself.";
+        if (!current.Messages.ById.TryGetValue(id, out var chained))
+            return $"there is no message {target} to chain to.";
+        if (chained.State == MessageStates.Finished)
+            return $"message {target} ('{chained.Name}') is finished.";
+        if (!MessageSet.IsDeliveredAtStart(chained))
+            return $"message {target} ('{chained.Name}') is a {chained.Channel} message; chain to an in-app message.";
+        return null;
     }
 
     private static CampaignDocument ValidateCampaign(AppContent current, CampaignDocument c)
@@ -313,7 +341,7 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             var now = Now();
             var changed = change(message, now) with { UpdatedMs = now };
             if (changed.State == MessageStates.Active)
-                changed = Validate(current, changed);
+                changed = Validate(current, changed, changed.CampaignId);
             return Changed(changed, now);
         }, cancellationToken);
 

@@ -84,13 +84,27 @@ public sealed class LiveMessage
     public JsonObject Rendered(PersonalizationContext context, JsonObject? overrides) =>
         ConfigFor((JsonObject)Personalization.Render(overrides is null ? Document.Values : Overlay(Document.Values, overrides), context)!, null);
 
-    /// <summary>The values with a send's or variant's values over them (groups merged).</summary>
+    /// <summary>
+    /// The values with a send's or variant's values over them: groups merged argument by argument (a variant that
+    /// changes <c>Title.Text</c> keeps the message's <c>Title.Color</c>); an action (an object with <c>__name__</c>) or
+    /// any other value replaces what was there.
+    /// </summary>
     public static JsonObject Overlay(JsonObject values, JsonObject overrides)
     {
         var result = (JsonObject)values.DeepClone();
-        foreach (var (name, value) in overrides)
-            result[name] = value?.DeepClone();
+        OverlayInto(result, overrides);
         return result;
+    }
+
+    private static void OverlayInto(JsonObject into, JsonObject overrides)
+    {
+        foreach (var (name, value) in overrides)
+        {
+            if (value is JsonObject group && group["__name__"] is null && into[name] is JsonObject existing && existing["__name__"] is null)
+                OverlayInto(existing, group);
+            else
+                into[name] = value?.DeepClone();
+        }
     }
 
     /// <summary>The message config of spec 6.6.</summary>

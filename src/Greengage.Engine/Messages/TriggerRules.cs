@@ -30,19 +30,31 @@ public static class TriggerRules
 
     public const int MaxLimits = 20;
 
+    /// <summary>The longest noun (event, state, attribute or region name) or object value.</summary>
+    public const int MaxTextLength = 1024;
+
+    /// <summary>The most values a <c>changesTo</c> trigger lists.</summary>
+    public const int MaxObjects = 100;
+
     /// <summary>A trigger as it will be stored (unneeded parts dropped), or the reason it is refused.</summary>
-    public static MessageTrigger Check(MessageTrigger trigger, IReadOnlyCollection<string>? regions = null)
+    public static MessageTrigger Check(MessageTrigger? trigger, IReadOnlyCollection<string>? regions = null)
     {
+        if (trigger is null)
+            throw new TriggerException("A trigger is an object with a subject.");
         if (!Subjects.Contains(trigger.Subject))
             throw new TriggerException($"'{trigger.Subject}' is not a trigger subject; use one of {string.Join(", ", Subjects)}.");
         if (trigger.Subject is "start" or "resume")
         {
-            if (trigger.Noun is not null || trigger.Objects is { Count: > 0 })
+            if (!string.IsNullOrEmpty(trigger.Noun) || trigger.Objects is { Count: > 0 })
                 throw new TriggerException($"A '{trigger.Subject}' trigger takes no noun or objects.");
             return trigger with { Verb = null, Objects = null };
         }
-        if (string.IsNullOrWhiteSpace(trigger.Noun))
-            throw new TriggerException($"A '{trigger.Subject}' trigger names its {NounOf(trigger.Subject)} in 'noun'.");
+        if (string.IsNullOrWhiteSpace(trigger.Noun) || trigger.Noun.Length > MaxTextLength)
+            throw new TriggerException($"A '{trigger.Subject}' trigger names its {NounOf(trigger.Subject)} in 'noun' (1 to {MaxTextLength} characters).");
+        if (trigger.Objects is { } given && (given.Count > MaxObjects || given.Any(o => o is null || o.Length > MaxTextLength)))
+            throw new TriggerException($"A trigger's objects are at most {MaxObjects} texts of at most {MaxTextLength} characters, none null.");
+        if (trigger.SecondaryVerb is { Length: > 16 })
+            throw new TriggerException("A trigger's secondaryVerb is at most 16 characters.");
         var verbs = Verbs[trigger.Subject];
         var verb = trigger.Verb ?? (verbs.ContainsKey("triggers") ? "triggers" : "changes");
         if (!verbs.TryGetValue(verb, out var arity))
@@ -64,8 +76,10 @@ public static class TriggerRules
     }
 
     /// <summary>A limit as it will be stored, or the reason it is refused.</summary>
-    public static MessageLimit Check(MessageLimit limit)
+    public static MessageLimit Check(MessageLimit? limit)
     {
+        if (limit is null)
+            throw new TriggerException("A limit is an object with a subject and a noun.");
         if (!int.TryParse(limit.Noun, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
             throw new TriggerException($"A limit's noun is a positive whole number, not '{limit.Noun}'.");
         switch (limit.Subject)

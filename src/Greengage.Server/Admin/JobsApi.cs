@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Content;
 using Greengage.Engine.Jobs;
@@ -6,16 +7,18 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Greengage.Server.Admin;
 
 /// <summary>A background job and its progress.</summary>
-/// <param name="Kind"><c>audience-count</c> or <c>param-backfill</c>.</param>
+/// <param name="Kind"><c>audience-count</c>, <c>param-backfill</c> or <c>message-stats</c>.</param>
 /// <param name="State"><c>queued</c>, <c>running</c>, <c>succeeded</c>, <c>failed</c> or <c>cancelled</c>.</param>
 /// <param name="Scanned">Users looked at so far.</param>
 /// <param name="Matched">For a count: users in the audience so far; for a backfill: users who had the event.</param>
 /// <param name="Changed">For a backfill: users whose counts changed.</param>
+/// <param name="Result">What the job found, once it succeeded (message statistics: <c>{"messageId", "events": {name: {occurrences, users}}}</c>).</param>
 public sealed record JobResponse(
     string Id, string Kind, string AppId, string Subject, string State, long Scanned, long Matched, long Changed, string? Error,
-    DateTimeOffset Created, DateTimeOffset? Started, DateTimeOffset? Finished)
+    DateTimeOffset Created, DateTimeOffset? Started, DateTimeOffset? Finished, JsonObject? Result = null)
 {
-    public static JobResponse From(Job j) => new(j.Id, j.Kind, j.AppId, j.Subject, j.State, j.Scanned, j.Matched, j.Changed, j.Error, j.Created, j.Started, j.Finished);
+    public static JobResponse From(Job j) =>
+        new(j.Id, j.Kind, j.AppId, j.Subject, j.State, j.Scanned, j.Matched, j.Changed, j.Error, j.Created, j.Started, j.Finished, (JsonObject?)j.Result?.DeepClone());
 }
 
 /// <summary>Audience counts and the jobs list: <c>/admin/v1/apps/{appId}/audiences/{id}/count</c>, <c>/admin/v1/jobs</c>.</summary>

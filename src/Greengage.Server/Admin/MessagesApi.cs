@@ -102,6 +102,14 @@ internal static class MessagesApi
                     return TypedResults.NoContent();
                 }))
             .WithName("DeleteMessage").WithSummary("Deletes a drafted or finished message.");
+        messages.MapPost("/{id:long}/stats", (string appId, long id, AppDirectory apps, MessageStats stats) =>
+                ContentProblems.Run(appId, apps, () =>
+                {
+                    var job = stats.Start(appId, id);
+                    return Task.FromResult(TypedResults.Accepted($"/admin/v1/jobs/{job.Id}", JobResponse.From(job)));
+                }))
+            .WithName("CountMessageStats")
+            .WithSummary("Starts counting the message's events (sent, View, Accept, ...) over stored users: occurrences and users per event; follow the job.");
 
         var campaigns = admin.MapGroup("/apps/{appId}/campaigns").WithTags("Messages");
         campaigns.MapGet("/", (string appId, AppDirectory apps, ContentDirectory content) =>

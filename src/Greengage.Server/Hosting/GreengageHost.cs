@@ -105,6 +105,9 @@ public static class GreengageHost
                 new GetAbTests(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<TimeProvider>()),
                 new GetAbTest(sp.GetRequiredService<ContentDirectory>()),
                 new GetVariant(sp.GetRequiredService<ContentDirectory>()),
+                new GetMessages(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<TimeProvider>()),
+                new GetMessage(sp.GetRequiredService<ContentDirectory>()),
+                new GetUnsubscribeCategories(sp.GetRequiredService<ContentDirectory>()),
                 new UploadFile(sp.GetRequiredService<FilesService>(), options.Files),
                 new DownloadFile(sp.GetRequiredService<ContentDirectory>()),
             ]));
@@ -114,6 +117,7 @@ public static class GreengageHost
         services.AddSingleton<SessionSweeper>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<AudienceCounter>();
+        services.AddSingleton<MessageStats>();
         services.AddSingleton(sp => new ParamBackfill(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<IUserStore>(),
             sp.GetRequiredService<IActivityLogReader>(), sp.GetRequiredService<IUserGateway>(), sp.GetRequiredService<JobRegistry>(),
             sp.GetRequiredService<TimeProvider>()) { Delay = options.Content.BackfillDelay });

@@ -65,7 +65,7 @@ public sealed class InAppMessagesTests(GreengageFactory factory) : IClassFixture
         Assert.Equal("Confirm", (string?)message["action"]);
         Assert.Equal("Confirm", (string?)message["vars"]!["__name__"]);
         Assert.Equal("Welcome aboard", (string?)message["vars"]!["Message"]);
-        Assert.Equal("Accept", (string?)message["vars"]!["Accept text"]);
+        Assert.Equal("Yes", (string?)message["vars"]!["Accept text"]);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"verb":"OR","children":[{"subject":"event","noun":"Level up","verb":"triggersWithParameter","objects":["level","2"]}]}"""), message["whenTriggers"]), message["whenTriggers"]!.ToJsonString());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"verb":"OR","children":[{"subject":"userAttribute","noun":"plan","verb":"changesTo","objects":["gold","silver"]}]}"""), message["unlessTriggers"]), message["unlessTriggers"]!.ToJsonString());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"verb":"AND","children":[{"subject":"times","noun":"2","verb":"limitUser"},{"subject":"times","noun":"1","verb":"limitDay","objects":["3"]}]}"""), message["whenLimits"]), message["whenLimits"]!.ToJsonString());
