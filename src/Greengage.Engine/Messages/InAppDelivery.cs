@@ -63,9 +63,8 @@ public static class InAppDelivery
                 continue;
             }
             var overrides = Overrides(experiments, d.Id, out var variantKey);
-            if (sent?.Values is { ValueKind: JsonValueKind.Object } values)
-                overrides = LiveMessage.Overlay(overrides ?? [], (JsonObject)JsonNode.Parse(values.GetRawText())!);
-            if (message.Personalized || sent?.Values is not null)
+            // A send's values fill the text's {{Value "key"}} placeholders (as for inbox items); they are not arguments.
+            if (message.Personalized || sent?.Values is not null || (overrides is not null && Personalization.IsPersonalized(overrides)))
             {
                 personalization ??= new PersonalizationContext(subject.UserId, subject.DeviceId, state.Profile.Attributes, null);
                 var context = sent?.Values is { ValueKind: JsonValueKind.Object } v

@@ -160,4 +160,20 @@ public sealed class InAppDeliveryTests
         state.Apply(new EventTracked { TimeMs = 3, Name = ".m8 View", MessageId = "8" });
         Assert.Empty(Resolve(content, state).Messages);
     }
+
+    [Fact]
+    public void VariantValues_WithPlaceholders_AreRenderedEvenWhenTheMessagesOwnAreNot()
+    {
+        var message = Message(5, values: new JsonObject { ["Message"] = "plain" });
+        var test = new AbTestDocument(78, "Personal", AbTestStates.Running, null, null, true,
+        [
+            new AbVariant(780, "Control", 0, []),
+            new AbVariant(781, "Named", 100, []) { Messages = new JsonObject { ["5"] = new JsonObject { ["Message"] = "Hi {{userId}}" } } },
+        ], 0, 0, 1, null, null);
+        var content = Content([message], new ContentDocument(ContentKinds.AbTest, "78", test.ToJson(), 0));
+        var state = User();
+        var subject = new TargetingSubject(state, "grace", "d", Now);
+        var outcome = InAppDelivery.Resolve(content, subject, ExperimentOutcome.Resolve(content, subject, state.Experiments), Now);
+        Assert.Equal("Hi grace", (string?)Config(outcome, "5")["vars"]!["Message"]);
+    }
 }
