@@ -36,6 +36,7 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _fenceLog;
     private readonly SqliteCommand _insertLog;
     private readonly SqliteCommand _linkDevice;
+    private readonly SqliteCommand _insertWork;
     private readonly SqliteCommand _setDeadline;
     private readonly SqliteCommand _clearDeadline;
     private readonly SqliteCommand _insertSnapshot;
@@ -76,6 +77,10 @@ internal sealed class CommitCommands : IDisposable
             ON CONFLICT (app_id, device_id) DO UPDATE SET user_key = excluded.user_key WHERE user_key <> excluded.user_key;
             """, ("@app", SqliteType.Text), ("@device", SqliteType.Text), ("@key", SqliteType.Integer));
         _clearDeadline = Create("DELETE FROM session_deadlines WHERE user_key = @key;", ("@key", SqliteType.Integer));
+        _insertWork = Create("""
+            INSERT INTO work_items (queue, payload, not_before_ms, attempts, created_ms, key)
+            VALUES (@queue, @payload, @notBefore, 0, @now, @workKey);
+            """, ("@queue", SqliteType.Text), ("@payload", SqliteType.Text), ("@notBefore", SqliteType.Integer), ("@now", SqliteType.Integer), ("@workKey", SqliteType.Text));
         (string, SqliteType)[] snapshot = [("@key", SqliteType.Integer), ("@expected", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@state", SqliteType.Blob), ("@now", SqliteType.Integer)];
         // A snapshot below an erasure point (a tombstone: a log row without records) would fold erased records back in.
         const string AboveErasure =
@@ -139,7 +144,7 @@ internal sealed class CommitCommands : IDisposable
         var key = UserKey(set.AppId, set.UserId);
         // One statement writes all or nothing; more than one needs a savepoint to undo the first on a fence.
         var statements = (set.Rows.Count > 0 ? 1 : 0) + (set.Snapshot is null ? 0 : 1) + (set.SessionDeadlineMs is null ? 0 : 1)
-            + (set.LinkedDevices?.Count ?? 0);
+            + (set.LinkedDevices?.Count ?? 0) + (set.Outbox?.Count ?? 0);
         var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack || set.EraseThroughSeq is not null;
         if (guarded)
             Execute(_savepoint);
@@ -164,7 +169,7 @@ internal sealed class CommitCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _savepointPair, _releasePair, _rollbackToPair, _findUser, _insertUser, _fenceLog, _insertLog, _linkDevice, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _savepointPair, _releasePair, _rollbackToPair, _findUser, _insertUser, _fenceLog, _insertLog, _linkDevice, _insertWork, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
                      _eraseLog, _findStraddler, _rewriteRow, _insertTombstone, _deleteSnapshot })
             command.Dispose();
     }
@@ -227,6 +232,17 @@ internal sealed class CommitCommands : IDisposable
             link[1].Value = device;
             link[2].Value = key;
             Execute(_linkDevice);
+        }
+
+        foreach (var item in set.Outbox ?? [])
+        {
+            var w = _insertWork.Parameters;
+            w[0].Value = item.Queue;
+            w[1].Value = item.Payload;
+            w[2].Value = item.NotBefore.ToUnixTimeMilliseconds();
+            w[3].Value = nowMs;
+            w[4].Value = (object?)item.Key ?? DBNull.Value;
+            Execute(_insertWork);
         }
 
         if (set.SessionDeadlineMs is { } deadline)

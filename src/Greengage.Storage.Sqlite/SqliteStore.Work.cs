@@ -16,9 +16,10 @@ public sealed partial class SqliteStore
         return WriteAsync(transaction =>
         {
             using var insert = Command(transaction, """
-                INSERT INTO work_items (queue, payload, not_before_ms, attempts, created_ms)
-                VALUES (@queue, @payload, @notBefore, 0, @now);
+                INSERT INTO work_items (queue, payload, not_before_ms, attempts, created_ms, key)
+                VALUES (@queue, @payload, @notBefore, 0, @now, @key);
                 """);
+            var key = insert.Parameters.Add("@key", SqliteType.Text);
             var queue = insert.Parameters.Add("@queue", SqliteType.Text);
             var payload = insert.Parameters.Add("@payload", SqliteType.Text);
             var notBefore = insert.Parameters.Add("@notBefore", SqliteType.Integer);
@@ -26,6 +27,7 @@ public sealed partial class SqliteStore
             foreach (var item in items)
             {
                 queue.Value = item.Queue;
+                key.Value = (object?)item.Key ?? DBNull.Value;
                 payload.Value = item.Payload;
                 notBefore.Value = item.NotBefore.ToUnixTimeMilliseconds();
                 insert.ExecuteNonQuery();
@@ -61,7 +63,7 @@ public sealed partial class SqliteStore
                     WHERE queue = @queue AND not_before_ms <= @now AND (owner IS NULL OR lease_until_ms <= @now)
                     ORDER BY not_before_ms, id
                     LIMIT @max)
-                RETURNING id, queue, payload, not_before_ms, attempts, owner, lease_until_ms;
+                RETURNING id, queue, payload, not_before_ms, attempts, owner, lease_until_ms, key;
                 """);
             claim.Parameters.AddWithValue("@owner", owner);
             claim.Parameters.AddWithValue("@leaseUntil", leaseUntilMs);
@@ -80,7 +82,8 @@ public sealed partial class SqliteStore
                         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
                         reader.GetInt32(4),
                         reader.GetString(5),
-                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                        reader.IsDBNull(7) ? null : reader.GetString(7)));
                 }
             }
 
@@ -116,6 +119,55 @@ public sealed partial class SqliteStore
             release.Parameters.AddWithValue("@id", id);
             release.Parameters.AddWithValue("@owner", owner);
             return release.ExecuteNonQuery() == 1;
+        }, cancellationToken);
+    }
+
+    public Task<bool> FailAsync(long id, string owner, string reason, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(reason);
+        return WriteAsync(transaction =>
+        {
+            using var move = Command(transaction, """
+                INSERT INTO work_failures (id, queue, key, payload, attempts, reason, failed_ms)
+                SELECT id, queue, key, payload, attempts + 1, @reason, @at FROM work_items WHERE id = @id AND owner = @owner;
+                """);
+            move.Parameters.AddWithValue("@reason", reason);
+            move.Parameters.AddWithValue("@at", at.ToUnixTimeMilliseconds());
+            move.Parameters.AddWithValue("@id", id);
+            move.Parameters.AddWithValue("@owner", owner);
+            if (move.ExecuteNonQuery() != 1)
+                return false;
+            using var delete = Command(transaction, "DELETE FROM work_items WHERE id = @id;");
+            delete.Parameters.AddWithValue("@id", id);
+            delete.ExecuteNonQuery();
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<FailedWorkItem>> ListFailedAsync(string queue, string key, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(key);
+        if (limit <= 0)
+            return [];
+        return await WriteAsync<IReadOnlyList<FailedWorkItem>>(transaction =>
+        {
+            using var select = Command(transaction, """
+                SELECT id, queue, key, payload, attempts, reason, failed_ms FROM work_failures
+                WHERE queue = @queue AND key = @key ORDER BY failed_ms DESC, id DESC LIMIT @limit;
+                """);
+            select.Parameters.AddWithValue("@queue", queue);
+            select.Parameters.AddWithValue("@key", key);
+            select.Parameters.AddWithValue("@limit", limit);
+            var failed = new List<FailedWorkItem>();
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                failed.Add(new FailedWorkItem(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.GetString(3), reader.GetInt32(4), reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+            }
+            return failed;
         }, cancellationToken);
     }
 }

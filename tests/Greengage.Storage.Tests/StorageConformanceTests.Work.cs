@@ -130,4 +130,39 @@ public abstract partial class StorageConformanceTests
         var again = Assert.Single(await Store.Work.ClaimAsync(Queue, "b", 1, T0.AddMinutes(1), Lease, Ct));
         Assert.Equal((item.Id, 1, T0.AddMinutes(1)), (again.Id, again.Attempts, again.NotBefore));
     }
+
+    [Fact]
+    public async Task FailAsync_Owner_MovesTheItemToTheFailures_WithItsReasonAndAttempts()
+    {
+        await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "send-1", T0, Key: "app-a"), new NewWorkItem(Queue, "send-2", T0, Key: "app-b")], Ct);
+        var first = (await Store.Work.ClaimAsync(Queue, "a", 2, T0, Lease, Ct)).Single(i => i.Payload == "send-1");
+        Assert.Equal("app-a", first.Key);
+        Assert.True(await Store.Work.ReleaseAsync(first.Id, "a", T0.AddSeconds(1), Ct));
+        var again = Assert.Single(await Store.Work.ClaimAsync(Queue, "b", 1, T0.AddSeconds(1), Lease, Ct));
+
+        Assert.False(await Store.Work.FailAsync(again.Id, "a", "not the owner", T0, Ct));
+        Assert.True(await Store.Work.FailAsync(again.Id, "b", "400 INVALID_ARGUMENT", T0.AddSeconds(2), Ct));
+
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "c", 10, T0.AddDays(1), Lease, Ct).ContinueWith(t => t.Result.Where(i => i.Payload == "send-1").ToList()));
+        var failed = Assert.Single(await Store.Work.ListFailedAsync(Queue, "app-a", 10, Ct));
+        Assert.Equal(("send-1", "app-a", 2, "400 INVALID_ARGUMENT", T0.AddSeconds(2)), (failed.Payload, failed.Key, failed.Attempts, failed.Reason, failed.FailedAt));
+        Assert.Empty(await Store.Work.ListFailedAsync(Queue, "app-b", 10, Ct));
+        Assert.Empty(await Store.Work.ListFailedAsync("other", "app-a", 10, Ct));
+    }
+
+    [Fact]
+    public async Task CommitAsync_WithOutbox_WritesTheItemsWithTheRecords_AndNeitherWhenFenced()
+    {
+        var outbox = new[] { new NewWorkItem(Queue, "push-1", T0, Key: App), new NewWorkItem(Queue, "push-2", T0, Key: App) };
+        var committed = await Store.Users.CommitAsync([new UserWriteSet(App, "sender", [Row(1)], null, Outbox: outbox)], Ct);
+        Assert.Equal([CommitOutcome.Committed], committed);
+        var claimed = await Store.Work.ClaimAsync(Queue, "a", 10, T0, Lease, Ct);
+        Assert.Equal(["push-1", "push-2"], claimed.Select(i => i.Payload).Order());
+        Assert.All(claimed, i => Assert.Equal(App, i.Key));
+
+        // The same sequence number again: the fence refuses the set, and its outbox with it.
+        var fenced = await Store.Users.CommitAsync([new UserWriteSet(App, "sender", [Row(1)], null, Outbox: [new NewWorkItem(Queue, "push-3", T0)])], Ct);
+        Assert.Equal([CommitOutcome.FenceViolated], fenced);
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "b", 10, T0.AddDays(1), Lease, Ct).ContinueWith(t => t.Result.Where(i => i.Payload == "push-3").ToList()));
+    }
 }

@@ -101,6 +101,15 @@ public interface IWorkQueue
 
     /// <summary>Gives an item back to be tried again at <paramref name="notBefore"/>, counting an attempt.</summary>
     Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives up on an item: it leaves the queue and is kept, with <paramref name="reason"/> and its attempts (this one
+    /// counted), for <see cref="ListFailedAsync"/>. False when <paramref name="owner"/> no longer holds it.
+    /// </summary>
+    Task<bool> FailAsync(long id, string owner, string reason, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>The failed items of <paramref name="queue"/> with <paramref name="key"/>, newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<FailedWorkItem>> ListFailedAsync(string queue, string key, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>

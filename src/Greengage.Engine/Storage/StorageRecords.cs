@@ -51,11 +51,15 @@ public sealed record UserWriteSet(
     long? SessionDeadlineMs = null,
     long? EraseThroughSeq = null,
     IReadOnlyList<string>? LinkedDevices = null,
-    UserWriteSet? Along = null);
+    UserWriteSet? Along = null,
+    IReadOnlyList<NewWorkItem>? Outbox = null);
 
 // Along (on UserWriteSet): another user's write set committed in the same transaction, all or nothing: if either set
 // is refused by its fence, neither is written and the outcome is FenceViolated. A login or register moves the anonymous
 // user's state to the target this way, together with the source's alias record (ARCHITECTURE decision 3).
+
+// Outbox (on UserWriteSet): work items (deliveries) written in the same transaction as the records that caused them
+// (ARCHITECTURE decision 7): both or neither.
 
 // LinkedDevices (on UserWriteSet): device ids this user used in the commit; the device-to-user index maps each to
 // this user from then on (the last user to use a device owns it), so device-only requests find their user.
@@ -81,10 +85,14 @@ public enum CommitOutcome
 }
 
 /// <summary>A unit of background work (outbox record, delayed trigger, job step).</summary>
-public sealed record NewWorkItem(string Queue, string Payload, DateTimeOffset NotBefore);
+/// <param name="Key">What the item belongs to (for a delivery: its app), so that failures can be listed by it.</param>
+public sealed record NewWorkItem(string Queue, string Payload, DateTimeOffset NotBefore, string? Key = null);
 
 /// <summary>A claimed unit of work; the claim holds until <see cref="LeaseUntil"/>.</summary>
-public sealed record WorkItem(long Id, string Queue, string Payload, DateTimeOffset NotBefore, int Attempts, string Owner, DateTimeOffset LeaseUntil);
+public sealed record WorkItem(long Id, string Queue, string Payload, DateTimeOffset NotBefore, int Attempts, string Owner, DateTimeOffset LeaseUntil, string? Key = null);
+
+/// <summary>A unit of work that will not be tried again, and why (<see cref="IWorkQueue.FailAsync"/>).</summary>
+public sealed record FailedWorkItem(long Id, string Queue, string? Key, string Payload, int Attempts, string Reason, DateTimeOffset FailedAt);
 
 /// <summary>An app and its four client keys, as stored.</summary>
 public sealed record StoredApp(string AppId, string Name, DateTimeOffset Created, string TokenSecret, IReadOnlyDictionary<string, string> Keys);
