@@ -10,9 +10,12 @@ namespace Greengage.Engine.Actions;
 public sealed class UserActionContext
 {
     private readonly Action<UserRecord> _emit;
+    private readonly Action<Storage.NewWorkItem>? _enqueue;
 
-    internal UserActionContext(UserBatch batch, UserBatchItem item, UserState state, bool replay, ProtocolLimits limits, SessionTimeouts sessions, Action<UserRecord> emit)
+    internal UserActionContext(UserBatch batch, UserBatchItem item, UserState state, bool replay, ProtocolLimits limits, SessionTimeouts sessions, Action<UserRecord> emit,
+        Action<Storage.NewWorkItem>? enqueue = null)
     {
+        _enqueue = enqueue;
         Batch = batch;
         Item = item;
         State = state;
@@ -58,5 +61,18 @@ public sealed class UserActionContext
     {
         if (!IsReplay)
             _emit(record);
+    }
+
+    /// <summary>
+    /// Puts work in the outbox (a delivery): committed in the same transaction as the records this batch emits
+    /// (ARCHITECTURE decision 7), so a send exists exactly when its cause does. Nothing for a replay.
+    /// </summary>
+    public void Enqueue(Storage.NewWorkItem item)
+    {
+        if (IsReplay)
+            return;
+        if (_enqueue is null)
+            throw new InvalidOperationException("This context has no outbox.");
+        _enqueue(item);
     }
 }

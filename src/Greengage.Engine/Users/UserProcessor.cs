@@ -166,13 +166,15 @@ public sealed class UserProcessor(
             || _seq - _snapshotSeq >= policy.EveryRecords
             || (_seq > _snapshotSeq && nowMs - _lastSnapshotMs >= policy.EveryInterval.TotalMilliseconds);
         var deadline = DeadlineToStore(nowMs);
-        if (rows.Count == 0 && !snapshotDue && deadline is null)
+        List<NewWorkItem>? outbox = _outbox.Count == 0 ? null : [.. _outbox];
+        _outbox.Clear();
+        if (rows.Count == 0 && !snapshotDue && deadline is null && outbox is null)
         {
             _batchDevices.Clear();
             return null;
         }
         return new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline, eraseThrough,
-            LinkedDevices(rows));
+            LinkedDevices(rows), Outbox: outbox);
     }
 
     /// <summary>A snapshot of everything applied since the last one, or null when there is nothing new.</summary>
@@ -299,6 +301,9 @@ public sealed class UserProcessor(
 
     private sealed record MoveStart(ActionResult? Refused, SwitchedSession? Switched = null, byte[]? HandoverState = null, long TimeMs = 0);
 
+    /// <summary>Work the batch's actions put in the outbox, committed with its records (<see cref="UserActionContext.Enqueue"/>).</summary>
+    private readonly List<NewWorkItem> _outbox = [];
+
     private UserActionContext ContextFor(UserBatch batch, UserBatchItem item, List<NewLogRow> rows)
     {
         var mark = RequestMarkOf(item.Parameters);
@@ -313,7 +318,7 @@ public sealed class UserProcessor(
                 DeviceId = record.DeviceId ?? device,
                 Request = mark,
                 IsDeveloper = item.DevMode,
-            }, rows));
+            }, rows), _outbox.Add);
         return context;
     }
 
