@@ -61,6 +61,7 @@ public sealed class PersistedFormatTests
             """{"k":"inbox.added","id":"5##1","m":"5","data":{"vars":{"Title":"T"}},"exp":30,"t":29}""" },
         { new InboxItemRead { TimeMs = 31, ItemId = "5##1" }, """{"k":"inbox.read","id":"5##1","t":31}""" },
         { new InboxItemDeleted { TimeMs = 32, ItemId = "5##1", Evicted = true }, """{"k":"inbox.deleted","id":"5##1","ev":true,"t":32}""" },
+        { new PushTokenRemoved { TimeMs = 33, Device = "d", TokenKind = "fcm", Token = "tok" }, """{"k":"device.token.removed","d":"d","kind":"fcm","token":"tok","t":33}""" },
     };
 
     [Theory]

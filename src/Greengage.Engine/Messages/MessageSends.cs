@@ -4,6 +4,9 @@ using System.Text.Json.Nodes;
 using Greengage.Engine.Targeting;
 using Greengage.Engine.Users.Records;
 
+using Greengage.Engine.Storage;
+using Greengage.Engine.Users.Components;
+
 namespace Greengage.Engine.Messages;
 
 /// <summary>
@@ -19,10 +22,13 @@ public static class MessageSends
     public const string Sent = "sent";
     public const string OutsideAudience = "not sent: outside the audience";
 
-    /// <summary>What one send decided: the status text, the devices it reached, and the records to emit in order.</summary>
-    public sealed record Outcome(string Result, int MessagesSent, IReadOnlyList<UserRecord> Records)
+    /// <summary>
+    /// What one send decided: the status text, the devices (or addresses, for server channels) it reached, the records
+    /// to emit in order, and the server sends to put in the outbox.
+    /// </summary>
+    public sealed record Outcome(string Result, int MessagesSent, IReadOnlyList<UserRecord> Records, IReadOnlyList<NewWorkItem>? Sends = null)
     {
-        public bool IsSent => Records.Count > 0;
+        public bool IsSent => Records.Count > 0 || Sends is { Count: > 0 };
     }
 
     /// <summary>
@@ -32,8 +38,6 @@ public static class MessageSends
     public static string? Unsendable(MessageSet set, MessageDocument message, long nowMs, out LiveMessage? live)
     {
         live = null;
-        if (message.Channel is not (MessageChannels.Inbox or MessageChannels.InApp))
-            return $"Channel '{message.Channel}' cannot be sent by this server yet.";
         if (!set.Live.TryGetValue(message.Id, out var compiled))
         {
             var campaign = message.CampaignId is { } id ? set.Campaigns.FirstOrDefault(c => c.Id == id) : null;
@@ -51,7 +55,7 @@ public static class MessageSends
     /// Sends <paramref name="message"/> to the user of <paramref name="subject"/>, whose <paramref name="devices"/>
     /// devices it reaches: the records that deliver it, or none with the reason it was not sent.
     /// </summary>
-    public static Outcome Send(LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, int devices, int inboxMaxItems, long nowMs)
+    public static Outcome Send(string appId, LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, IReadOnlyList<KeyValuePair<string, DeviceEntry>> devices, int inboxMaxItems, long nowMs)
     {
         var d = message.Document;
         var profile = subject.State.Profile;
@@ -62,6 +66,22 @@ public static class MessageSends
         if (!force && message.Targeting is { } targeting && !targeting(subject))
             return NotSent(OutsideAudience);
         IReadOnlyList<UserRecord> records;
+        if (d.Channel is MessageChannels.Push or MessageChannels.Email or MessageChannels.Webhook)
+        {
+            // Server sends: one outbox item per address, committed with the batch (the dispatcher records the outcome).
+            var sends = new List<NewWorkItem>();
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
+            var vars = MessageTemplates.Vars(message.Template, d.Values);
+            foreach (var (device, kind, address) in DeliveryTargets.For(d.Channel, devices, profile.Attributes))
+            {
+                var send = new DeliverySend(appId, subject.UserId, device, d.Id, d.Channel, Guid.NewGuid().ToString("N"), kind, address,
+                    vars, values, profile.Attributes.Count == 0 ? null : new Dictionary<string, JsonElement>(profile.Attributes), nowMs);
+                sends.Add(send.ToWorkItem(at));
+            }
+            if (sends.Count == 0)
+                return NotSent(d.Channel == MessageChannels.Email ? "not sent: the user has no email address" : "not sent: no push token on the user's devices");
+            return new Outcome(Sent, sends.Count, [], sends);
+        }
         if (d.Channel == MessageChannels.Inbox)
         {
             var context = new PersonalizationContext(subject.UserId, subject.DeviceId, profile.Attributes, values);
@@ -71,7 +91,7 @@ public static class MessageSends
         {
             records = [new InAppQueued { TimeMs = nowMs, MessageId = message.IdText, Values = values is null ? null : JsonSerializer.SerializeToElement(values) }];
         }
-        return new Outcome(Sent, devices, records);
+        return new Outcome(Sent, devices.Count, records);
     }
 
     private static Outcome NotSent(string reason) => new(reason, 0, []);

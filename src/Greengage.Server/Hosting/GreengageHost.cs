@@ -95,7 +95,7 @@ public static class GreengageHost
         services.AddSingleton(sp => UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>()))
             .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)])
-            .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>()), new BackfillParams()])
+            .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>()), new BackfillParams(), new DeliveryOutcome()])
             .With([new SendMessage(sp.GetRequiredService<ContentDirectory>(), options.Messages), new StartCampaign(sp.GetRequiredService<ContentDirectory>(), options.Messages)]));
         services.AddSingleton(sp => AppActionTable.Default
             .With([

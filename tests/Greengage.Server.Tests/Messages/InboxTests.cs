@@ -318,17 +318,29 @@ public sealed class InboxTests(InboxFactory factory) : IClassFixture<InboxFactor
     }
 
     [Fact]
-    public async Task SendMessage_PushMessage_AnswersThatTheChannelCannotBeSentYet()
+    public async Task SendMessage_PushMessage_PutsOneSendPerPushTokenInTheOutbox_AndNoneWithoutATokenOrWithADraft()
     {
         var app = NewApp();
         var push = await Created(app, "messages", new { name = "Push", channel = "push", values = new JsonObject { ["Message"] = "Hi" }, apiSends = true });
         await Activate(app, "messages", push);
         await Start(app, "u1");
 
-        var (status, element) = await Single(app, new JsonObject { ["action"] = "sendMessage", ["userId"] = "u1", ["messageId"] = push });
+        var (_, bare) = await Single(app, new JsonObject { ["action"] = "sendMessage", ["userId"] = "u1", ["messageId"] = push });
+        Assert.Equal("not sent: no push token on the user's devices", (string?)bare["result"]);
+        Assert.Equal(0, (int)bare["messagesSent"]!);
 
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("Channel 'push' cannot be sent by this server yet.", (string?)element["error"]!["message"]);
+        var (tokenStatus, token) = await Single(app, new JsonObject { ["action"] = "setDeviceAttributes", ["userId"] = "u1", ["deviceId"] = "dev-u1", ["gcmRegistrationId"] = "fcm-token-1" });
+        Assert.True(tokenStatus == HttpStatusCode.OK, token.ToJsonString());
+        var (status, element) = await Single(app, new JsonObject { ["action"] = "sendMessage", ["userId"] = "u1", ["messageId"] = push, ["values"] = new JsonObject { ["code"] = "X" } });
+
+        Assert.True(status == HttpStatusCode.OK, element.ToJsonString());
+        Assert.Equal(("sent", 1), ((string?)element["result"], (int)element["messagesSent"]!));
+        var queue = factory.Services.GetRequiredService<Greengage.Engine.Storage.IWorkQueue>();
+        var claimed = await queue.ClaimAsync(Greengage.Engine.Messages.DeliverySend.Queue, "test", 100, DateTimeOffset.UtcNow.AddYears(10), TimeSpan.FromSeconds(1), default);
+        var mine = claimed.Where(i => i.Key == app.AppId).Select(i => Greengage.Engine.Messages.DeliverySend.FromPayload(i.Payload)).ToList();
+        var send = Assert.Single(mine);
+        Assert.Equal(("u1", "dev-u1", push, "fcm", "fcm-token-1", "X"), (send.UserId, send.DeviceId, send.MessageId, send.Kind, send.Address, (string?)send.SendValues!["code"]));
+        Assert.Equal("Hi", (string?)send.Values["Message"]);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Greengage.Engine.Users.Components;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -39,15 +40,15 @@ internal static class SendParameters
     public static bool Force(ParameterSet p) => p.Flag("force");
 
     /// <summary>
-    /// The number of devices a send reaches: the request's <c>deviceId</c> when it names one of the user's devices,
-    /// else all of them. Null when <c>deviceId</c> names a device the user does not have.
+    /// The devices a send reaches: the request's <c>deviceId</c> when it names one of the user's devices, else all of
+    /// them. Null when <c>deviceId</c> names a device the user does not have.
     /// </summary>
-    public static int? Devices(UserActionContext context)
+    public static IReadOnlyList<KeyValuePair<string, DeviceEntry>>? Devices(UserActionContext context)
     {
         var devices = context.State.Devices.Devices;
         if (context.DeviceId is not { } device)
-            return devices.Count;
-        return devices.ContainsKey(device) ? 1 : null;
+            return [.. devices];
+        return devices.TryGetValue(device, out var entry) ? [KeyValuePair.Create(device, entry)] : null;
     }
 
     public static string UnknownDevice(string deviceId) => $"Device '{deviceId}' is not one of the user's devices.";

@@ -31,6 +31,21 @@ public sealed class DevicesComponent : IUserComponent<DevicesComponent>
                     entry.LastSeenMs = Math.Max(entry.LastSeenMs, d.TimeMs);
                 }
                 break;
+            case PushTokenRemoved r when Devices.TryGetValue(r.Device, out var holder):
+                // Only the token the provider refused: one registered since stays.
+                switch (r.TokenKind)
+                {
+                    case "fcm" when holder.GcmRegistrationId == r.Token:
+                        holder.GcmRegistrationId = null;
+                        break;
+                    case "apns" when holder.IosPushToken == r.Token:
+                        holder.IosPushToken = null;
+                        break;
+                    case "webpush" when holder.WebPushSubscription == r.Token:
+                        holder.WebPushSubscription = null;
+                        break;
+                }
+                return;
         }
         if (record.DeviceId is { } device && Devices.TryGetValue(device, out var seen))
             seen.LastSeenMs = Math.Max(seen.LastSeenMs, record.TimeMs);

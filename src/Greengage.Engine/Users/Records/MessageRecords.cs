@@ -71,3 +71,20 @@ public sealed record InboxItemDeleted : UserRecord
     /// <summary>Removed to make room, not by the user.</summary>
     [JsonPropertyName("ev")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Evicted { get; init; }
 }
+
+/// <summary>
+/// A provider said a push address is gone for good (FCM <c>UNREGISTERED</c>, APNs 410, Web Push 404/410): the device
+/// forgets it, unless it has registered another since.
+/// </summary>
+public sealed record PushTokenRemoved : UserRecord
+{
+    public const string Kind = "device.token.removed";
+    [JsonIgnore] public override string KindName => Kind;
+
+    [JsonPropertyName("d")] public required string Device { get; init; }
+
+    /// <summary><c>fcm</c>, <c>apns</c> or <c>webpush</c>.</summary>
+    [JsonPropertyName("kind")] public required string TokenKind { get; init; }
+
+    [JsonPropertyName("token")] public required string Token { get; init; }
+}

@@ -38,6 +38,7 @@ namespace Greengage.Engine.Users.Records;
 [JsonDerivedType(typeof(InboxItemAdded), InboxItemAdded.Kind)]
 [JsonDerivedType(typeof(InboxItemRead), InboxItemRead.Kind)]
 [JsonDerivedType(typeof(InboxItemDeleted), InboxItemDeleted.Kind)]
+[JsonDerivedType(typeof(PushTokenRemoved), PushTokenRemoved.Kind)]
 public abstract record UserRecord
 {
     /// <summary>When it happened, Unix milliseconds (server clock, after skew correction).</summary>
