@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Greengage.Delivery.Tests.Fakes;
 
 /// <summary>A request a fake received: what the provider sent, byte for byte.</summary>
-public sealed record ReceivedRequest(string Method, string Path, string Query, string Protocol, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+public sealed record ReceivedRequest(string Method, string Path, string RawTarget, string Query, string Protocol, IReadOnlyDictionary<string, string> Headers, byte[] Body)
 {
     public string Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value : "";
 }
@@ -44,7 +44,7 @@ public sealed class FakeHttpServer : IAsyncDisposable
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body);
             var headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
-            var received = new ReceivedRequest(http.Request.Method, http.Request.Path.Value ?? "", http.Request.QueryString.Value ?? "", http.Request.Protocol, headers, body.ToArray());
+            var received = new ReceivedRequest(http.Request.Method, http.Request.Path.Value ?? "", http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "", http.Request.QueryString.Value ?? "", http.Request.Protocol, headers, body.ToArray());
             server.Requests.Enqueue(received);
             await server.Handle(received, http);
         });
