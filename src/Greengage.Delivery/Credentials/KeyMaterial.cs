@@ -79,12 +79,12 @@ public static class KeyMaterial
             using var check = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = q[1..33], Y = q[33..] } });
             byte[] probe = [1, 2, 3, 4];
             if (!check.VerifyData(probe, key.SignData(probe, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256))
-                throw new CredentialException("'publicKey' and 'privateKey' are not one key pair.");
+                throw new CredentialException("'publicKey' and 'privateKey' are not one P-256 key pair.");
         }
         catch (CryptographicException)
         {
             key.Dispose();
-            throw new CredentialException("'publicKey' and 'privateKey' are not a P-256 key pair.");
+            throw new CredentialException("'publicKey' and 'privateKey' are not one P-256 key pair.");
         }
         catch (CredentialException)
         {
