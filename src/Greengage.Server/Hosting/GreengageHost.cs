@@ -2,6 +2,8 @@ using System.IO.Compression;
 using System.Net;
 using Greengage.Cluster.Grains;
 using Greengage.Cluster.Hosting;
+using Greengage.Delivery;
+using Greengage.Delivery.Email;
 using Greengage.Engine.Actions;
 using Greengage.Engine.Actions.App;
 using Greengage.Engine.Apps;
@@ -117,6 +119,10 @@ public static class GreengageHost
             sp.GetRequiredService<IActivityLogReader>(), sp.GetRequiredService<IUserGateway>(), sp.GetRequiredService<JobRegistry>(),
             sp.GetRequiredService<TimeProvider>()) { Delay = options.Content.BackfillDelay });
 
+        // Delivery providers (issue 6); the unsubscribe links are signed with a key kept in the data directory.
+        services.AddGreengageDelivery(options.Delivery, _ => new UnsubscribeLinks(options.PublicBaseUrl,
+            UnsubscribeLinks.LoadOrCreateKey(Path.Combine(options.DataDirectory, "unsubscribe.key"))));
+
         // Host.
         services.AddSingleton<ReadinessState>();
         services.AddSingleton<AdminTokenHolder>();
@@ -166,7 +172,7 @@ public static class GreengageHost
 
         app.MapLeanplumApi();
         app.MapFiles();
-        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapMessagesApi().MapJobsApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapMessagesApi().MapJobsApi().MapDeliveryApi();
         app.MapOpenApi();
         return app;
     }

@@ -1,3 +1,4 @@
+using Greengage.Delivery;
 using Greengage.Engine.Content;
 using Greengage.Cluster.Hosting;
 using Greengage.Engine.Commit;
@@ -47,6 +48,9 @@ public sealed class GreengageOptions
 
     public ContentOptions Content { get; set; } = new();
 
+    /// <summary>Push, webhook and email providers: endpoints, concurrency, timeouts (<c>Greengage:Delivery</c>).</summary>
+    public DeliveryOptions Delivery { get; set; } = new();
+
     /// <summary>Checks the settings at start and names the first one that is wrong.</summary>
     public IEnumerable<string> Validate()
     {
@@ -81,6 +85,8 @@ public sealed class GreengageOptions
             yield return "Greengage:Profile:MaxDevicesPerUser must be at least 1.";
         if (Content.BackfillDelay < TimeSpan.Zero)
             yield return "Greengage:Content:BackfillDelay must not be negative.";
+        foreach (var problem in Delivery.Validate())
+            yield return problem;
         if (AdminToken is { Length: < 16 })
             yield return "Greengage:AdminToken must be at least 16 characters long.";
     }
