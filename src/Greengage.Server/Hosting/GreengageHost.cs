@@ -2,6 +2,8 @@ using System.IO.Compression;
 using System.Net;
 using Greengage.Cluster.Grains;
 using Greengage.Cluster.Hosting;
+using Greengage.Delivery;
+using Greengage.Delivery.Email;
 using Greengage.Engine.Actions;
 using Greengage.Engine.Actions.App;
 using Greengage.Engine.Apps;
@@ -95,7 +97,7 @@ public static class GreengageHost
         services.AddSingleton(sp => UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>()))
             .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)])
-            .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>()), new BackfillParams(), new DeliveryOutcome()])
+            .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>()), new BackfillParams(), new Greengage.Engine.Actions.User.DeliveryOutcome()])
             .With([new SendMessage(sp.GetRequiredService<ContentDirectory>(), options.Messages), new StartCampaign(sp.GetRequiredService<ContentDirectory>(), options.Messages)]));
         services.AddSingleton(sp => AppActionTable.Default
             .With([
@@ -121,6 +123,10 @@ public static class GreengageHost
         services.AddSingleton(sp => new ParamBackfill(sp.GetRequiredService<ContentDirectory>(), sp.GetRequiredService<IUserStore>(),
             sp.GetRequiredService<IActivityLogReader>(), sp.GetRequiredService<IUserGateway>(), sp.GetRequiredService<JobRegistry>(),
             sp.GetRequiredService<TimeProvider>()) { Delay = options.Content.BackfillDelay });
+
+        // Delivery providers (issue 6); the unsubscribe links are signed with a key kept in the data directory.
+        services.AddGreengageDelivery(options.Delivery, _ => new UnsubscribeLinks(options.PublicBaseUrl,
+            UnsubscribeLinks.LoadOrCreateKey(Path.Combine(options.DataDirectory, "unsubscribe.key"))));
 
         // Host.
         services.AddSingleton<ReadinessState>();
@@ -171,7 +177,7 @@ public static class GreengageHost
 
         app.MapLeanplumApi();
         app.MapFiles();
-        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapMessagesApi().MapJobsApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapMessagesApi().MapJobsApi().MapDeliveryApi();
         app.MapOpenApi();
         return app;
     }

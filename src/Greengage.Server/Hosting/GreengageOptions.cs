@@ -1,3 +1,4 @@
+using Greengage.Delivery;
 using Greengage.Engine.Content;
 using Greengage.Engine.Messages;
 using Greengage.Cluster.Hosting;
@@ -50,6 +51,8 @@ public sealed class GreengageOptions
 
     /// <summary>Messaging: the inbox's size per user.</summary>
     public MessagesOptions Messages { get; set; } = new();
+    /// <summary>Push, webhook and email providers: endpoints, concurrency, timeouts (<c>Greengage:Delivery</c>).</summary>
+    public DeliveryOptions Delivery { get; set; } = new();
 
     /// <summary>Checks the settings at start and names the first one that is wrong.</summary>
     public IEnumerable<string> Validate()
@@ -86,6 +89,8 @@ public sealed class GreengageOptions
         if (Content.BackfillDelay < TimeSpan.Zero)
             yield return "Greengage:Content:BackfillDelay must not be negative.";
         foreach (var problem in Messages.Validate())
+            yield return problem;
+        foreach (var problem in Delivery.Validate())
             yield return problem;
         if (AdminToken is { Length: < 16 })
             yield return "Greengage:AdminToken must be at least 16 characters long.";

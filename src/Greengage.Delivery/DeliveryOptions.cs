@@ -1,0 +1,108 @@
+namespace Greengage.Delivery;
+
+/// <summary>
+/// Delivery settings: configuration section <c>Greengage:Delivery</c>. Endpoints are configurable so that tests and
+/// operators can point each provider elsewhere (ARCHITECTURE decision 7); credentials are per app (admin API).
+/// </summary>
+public sealed class DeliveryOptions
+{
+    public const string Section = "Greengage:Delivery";
+
+    public FcmOptions Fcm { get; set; } = new();
+
+    public ApnsOptions Apns { get; set; } = new();
+
+    public WebPushOptions WebPush { get; set; } = new();
+
+    public WebhookOptions Webhook { get; set; } = new();
+
+    public SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>How long an app's credentials are remembered before they are read from the store again (a change on
+    /// another node of a cluster is seen after at most this long; a change on this node at once).</summary>
+    public TimeSpan CredentialCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checks the settings at start and names each one that is wrong.</summary>
+    public IEnumerable<string> Validate()
+    {
+        foreach (var (name, provider) in new (string, ProviderOptions)[] { ("Fcm", Fcm), ("Apns", Apns), ("WebPush", WebPush), ("Webhook", Webhook), ("Smtp", Smtp) })
+        {
+            if (provider.MaxConcurrency < 1)
+                yield return $"{Section}:{name}:MaxConcurrency must be at least 1.";
+            if (provider.Timeout <= TimeSpan.Zero)
+                yield return $"{Section}:{name}:Timeout must be positive.";
+        }
+        foreach (var (name, url) in new (string, Uri?)[] { ("Fcm:BaseUrl", Fcm.BaseUrl), ("Fcm:TokenUrl", Fcm.TokenUrl), ("Apns:BaseUrl", Apns.BaseUrl), ("Apns:SandboxBaseUrl", Apns.SandboxBaseUrl) })
+        {
+            if (url is { } u && (!u.IsAbsoluteUri || (u.Scheme != Uri.UriSchemeHttp && u.Scheme != Uri.UriSchemeHttps)))
+                yield return $"{Section}:{name} must be an absolute http or https URL.";
+        }
+        if (Apns.TokenRefresh < TimeSpan.FromMinutes(20) || Apns.TokenRefresh > TimeSpan.FromMinutes(50))
+            yield return $"{Section}:Apns:TokenRefresh must be between 00:20:00 and 00:50:00 (Apple refuses tokens refreshed more often than every 20 minutes, and older than an hour).";
+        if (Apns.DefaultTimeToLive < TimeSpan.Zero || WebPush.DefaultTimeToLive < TimeSpan.Zero)
+            yield return $"{Section}:Apns:DefaultTimeToLive and {Section}:WebPush:DefaultTimeToLive must not be negative.";
+        if (WebPush.TokenLifetime <= TimeSpan.Zero || WebPush.TokenLifetime > TimeSpan.FromHours(24))
+            yield return $"{Section}:WebPush:TokenLifetime must be positive and at most 24 hours (RFC 8292).";
+        if (CredentialCacheDuration < TimeSpan.Zero)
+            yield return $"{Section}:CredentialCacheDuration must not be negative.";
+    }
+}
+
+/// <summary>What every provider has: how many sends run at once, and how long one may take.</summary>
+public class ProviderOptions
+{
+    /// <summary>Sends in flight at once through this provider, across all apps; more wait their turn.</summary>
+    public int MaxConcurrency { get; set; } = 64;
+
+    /// <summary>How long one send (connection, token fetch and request) may take before it counts as a transient failure.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class FcmOptions : ProviderOptions
+{
+    public static readonly Uri DefaultBaseUrl = new("https://fcm.googleapis.com");
+    public static readonly Uri DefaultTokenUrl = new("https://oauth2.googleapis.com/token");
+
+    /// <summary>Where <c>/v1/projects/{projectId}/messages:send</c> is.</summary>
+    public Uri BaseUrl { get; set; } = DefaultBaseUrl;
+
+    /// <summary>The OAuth2 token endpoint; null: the service account's <c>token_uri</c>, else Google's.</summary>
+    public Uri? TokenUrl { get; set; }
+}
+
+public sealed class ApnsOptions : ProviderOptions
+{
+    public static readonly Uri DefaultBaseUrl = new("https://api.push.apple.com");
+    public static readonly Uri DefaultSandboxBaseUrl = new("https://api.sandbox.push.apple.com");
+
+    /// <summary>APNs for apps whose credentials say <c>production</c>.</summary>
+    public Uri BaseUrl { get; set; } = DefaultBaseUrl;
+
+    /// <summary>APNs for apps whose credentials say <c>sandbox</c> (development builds).</summary>
+    public Uri SandboxBaseUrl { get; set; } = DefaultSandboxBaseUrl;
+
+    /// <summary>How long one provider token (ES256 JWT) is used before a new one is signed (Apple: 20 to 60 minutes).</summary>
+    public TimeSpan TokenRefresh { get; set; } = TimeSpan.FromMinutes(40);
+
+    /// <summary><c>apns-expiration</c> for messages without a <c>Time to live</c>: how long APNs keeps trying.</summary>
+    public TimeSpan DefaultTimeToLive { get; set; } = TimeSpan.FromDays(7);
+}
+
+public sealed class WebPushOptions : ProviderOptions
+{
+    /// <summary>The <c>TTL</c> header for messages without a <c>Time to live</c>.</summary>
+    public TimeSpan DefaultTimeToLive { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a VAPID token is valid (its <c>exp</c>); a new one is signed at half of it.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
+}
+
+public sealed class WebhookOptions : ProviderOptions
+{
+    public WebhookOptions() => Timeout = TimeSpan.FromSeconds(10);
+}
+
+public sealed class SmtpOptions : ProviderOptions
+{
+    public SmtpOptions() => MaxConcurrency = 8;
+}
