@@ -18,6 +18,9 @@ public sealed class DeliveryOptions
 
     public SmtpOptions Smtp { get; set; } = new();
 
+    /// <summary>How the dispatcher works the outbox (<c>Greengage:Delivery:Outbox</c>): batch, concurrency, lease, retries.</summary>
+    public Greengage.Engine.Delivery.OutboxOptions Outbox { get; set; } = new();
+
     /// <summary>How long an app's credentials are remembered before they are read from the store again (a change on
     /// another node of a cluster is seen after at most this long; a change on this node at once).</summary>
     public TimeSpan CredentialCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
@@ -45,6 +48,10 @@ public sealed class DeliveryOptions
             yield return $"{Section}:WebPush:TokenLifetime must be positive and at most 24 hours (RFC 8292).";
         if (CredentialCacheDuration < TimeSpan.Zero)
             yield return $"{Section}:CredentialCacheDuration must not be negative.";
+        if (Outbox.BatchSize < 1 || Outbox.MaxInFlight < 1 || Outbox.MaxAttempts < 1)
+            yield return $"{Section}:Outbox:BatchSize, MaxInFlight and MaxAttempts must be at least 1.";
+        if (Outbox.Lease <= TimeSpan.Zero || Outbox.FirstBackoff <= TimeSpan.Zero || Outbox.MaxBackoff < Outbox.FirstBackoff || Outbox.PollInterval <= TimeSpan.Zero)
+            yield return $"{Section}:Outbox:Lease, FirstBackoff and PollInterval must be positive, and MaxBackoff at least FirstBackoff.";
     }
 }
 

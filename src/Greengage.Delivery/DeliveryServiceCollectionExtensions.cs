@@ -33,6 +33,9 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<IDeliveryProvider>(sp => sp.GetRequiredService<WebhookProvider>());
         services.AddSingleton<IDeliveryProvider>(sp => sp.GetRequiredService<EmailProvider>());
         services.AddSingleton<DeliveryProviders>();
+        services.AddSingleton(options.Outbox);
+        services.AddSingleton<Greengage.Engine.Delivery.IDeliverySender, Outbox.ProviderDeliverySender>();
+        services.AddSingleton<Greengage.Engine.Delivery.OutboxDispatcher>();
         return services;
     }
 }

@@ -156,6 +156,7 @@ public static class GreengageHost
         builder.UseOrleans(silo => SiloSetup.ConfigureEmbedded(silo, options.Cluster));
         services.AddHostedService<SessionSweepService>();
         services.AddHostedService<JobsService>();
+        services.AddHostedService<OutboxService>();
         return builder;
     }
 

@@ -1,0 +1,42 @@
+using Greengage.Engine.Delivery;
+
+namespace Greengage.Server.Hosting;
+
+/// <summary>Runs the outbox dispatcher: a batch at a time while there is work, then every poll interval.</summary>
+public sealed partial class OutboxService(OutboxDispatcher dispatcher, OutboxOptions options, TimeProvider time, ILogger<OutboxService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int worked;
+            try
+            {
+                worked = await dispatcher.RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogDispatchFailed(logger, e);
+                worked = 0;
+            }
+            if (worked == 0)
+            {
+                try
+                {
+                    await Task.Delay(options.PollInterval, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox dispatch failed; it tries again at the next poll")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception);
+}
