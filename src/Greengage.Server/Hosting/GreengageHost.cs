@@ -178,7 +178,7 @@ public static class GreengageHost
 
         app.MapLeanplumApi();
         app.MapFiles();
-        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapMessagesApi().MapJobsApi().MapDeliveryApi();
+        app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapMessagesApi().MapDeliveriesApi().MapJobsApi().MapDeliveryApi();
         app.MapOpenApi();
         return app;
     }
