@@ -120,6 +120,20 @@ public sealed record MessageDocument(
     /// <summary>Leanplum's default priority; a lower number is shown first.</summary>
     public const int DefaultPriority = 1000;
 
+    /// <summary>
+    /// Server-side triggers (push, email, webhook and inbox messages): the server sends the message to a user when one
+    /// of these happens in their grain: an event (<c>triggers</c>, <c>triggersWithParameter</c>), a state entered,
+    /// an attribute changing (<c>changes</c>, <c>changesTo</c>, <c>changesFromTo</c>).
+    /// </summary>
+    [JsonPropertyName("serverTriggers")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<MessageTrigger>? ServerTriggers { get; init; }
+
+    /// <summary>For server-triggered push, email and webhook messages: seconds between the trigger and the send (a durable not-before, not a timer).</summary>
+    [JsonPropertyName("delay")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? DelaySeconds { get; init; }
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     public static MessageDocument FromJson(byte[] body) =>

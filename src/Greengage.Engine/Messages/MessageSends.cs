@@ -55,7 +55,7 @@ public static class MessageSends
     /// Sends <paramref name="message"/> to the user of <paramref name="subject"/>, whose <paramref name="devices"/>
     /// devices it reaches: the records that deliver it, or none with the reason it was not sent.
     /// </summary>
-    public static Outcome Send(string appId, LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, IReadOnlyList<KeyValuePair<string, DeviceEntry>> devices, int inboxMaxItems, long nowMs)
+    public static Outcome Send(string appId, LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, IReadOnlyList<KeyValuePair<string, DeviceEntry>> devices, int inboxMaxItems, long nowMs, TimeSpan delay = default)
     {
         var d = message.Document;
         var profile = subject.State.Profile;
@@ -70,7 +70,7 @@ public static class MessageSends
         {
             // Server sends: one outbox item per address, committed with the batch (the dispatcher records the outcome).
             var sends = new List<NewWorkItem>();
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(nowMs) + delay;
             var vars = MessageTemplates.Vars(message.Template, d.Values);
             foreach (var (device, kind, address) in DeliveryTargets.For(d.Channel, devices, profile.Attributes))
             {

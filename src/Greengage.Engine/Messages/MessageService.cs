@@ -25,7 +25,9 @@ public sealed record MessageInput(
     int? CountdownSeconds,
     bool ApiSends,
     string? Category,
-    long? InboxTtlSeconds);
+    long? InboxTtlSeconds,
+    IReadOnlyList<MessageTrigger>? ServerTriggers = null,
+    int? DelaySeconds = null);
 
 /// <summary>A campaign as an operator writes it.</summary>
 public sealed record CampaignInput(string Name, MessageTrigger? EntryTrigger, long? EndMs);
@@ -212,6 +214,8 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
         ApiSends = input.ApiSends,
         Category = input.Category,
         InboxTtlSeconds = input.InboxTtlSeconds,
+        ServerTriggers = input.ServerTriggers is { Count: > 0 } server ? server : null,
+        DelaySeconds = input.DelaySeconds,
     };
 
     /// <summary>Checks a message whole; answers it as it will be stored.</summary>
@@ -257,6 +261,26 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             throw ContentException.Invalid("Unless-triggers and limits belong to in-app messages and pushes with in-app triggers.");
         if (m.Channel is MessageChannels.Inbox or MessageChannels.Webhook or MessageChannels.Email && m.WhenTriggers.Count > 0)
             throw ContentException.Invalid($"A {m.Channel} message is sent by the server (sendMessage, a campaign): it takes no in-app triggers.");
+        List<MessageTrigger>? serverTriggers = null;
+        if (m.ServerTriggers is { Count: > 0 } triggers)
+        {
+            if (m.Channel is MessageChannels.InApp || (m.Channel == MessageChannels.Push && m.WhenTriggers.Count > 0))
+                throw ContentException.Invalid("Server triggers belong to messages the server sends (push without in-app triggers, email, webhook, inbox).");
+            if (triggers.Count > TriggerRules.MaxTriggers)
+                throw ContentException.Invalid($"A message has at most {TriggerRules.MaxTriggers} server triggers.");
+            try
+            {
+                serverTriggers = [.. triggers.Select(t => t is null ? throw new TriggerException("A server trigger is missing.")
+                    : t.Subject is "event" or "state" or "userAttribute" ? TriggerRules.Check(t)
+                    : throw new TriggerException($"A server trigger's subject is event, state or userAttribute, not '{t.Subject}'."))];
+            }
+            catch (TriggerException e)
+            {
+                throw ContentException.Invalid(e.Message);
+            }
+        }
+        if (m.DelaySeconds is { } delay && (delay < 0 || delay > 30 * 86_400 || serverTriggers is null || m.Channel == MessageChannels.Inbox))
+            throw ContentException.Invalid("delay (seconds, 0 to 30 days) belongs to a server-triggered push, email or webhook message.");
         if (m.WhenTriggers.Count + m.UnlessTriggers.Count > TriggerRules.MaxTriggers || m.Limits.Count > TriggerRules.MaxLimits)
             throw ContentException.Invalid($"A message has at most {TriggerRules.MaxTriggers} triggers and {TriggerRules.MaxLimits} limits.");
         var regions = current.Messages.Settings.Regions.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
@@ -294,7 +318,7 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
         {
             throw ContentException.Invalid($"Targeting: {e.Message}");
         }
-        return m with { Name = name, WhenTriggers = when, UnlessTriggers = unless, Limits = limits };
+        return m with { Name = name, WhenTriggers = when, UnlessTriggers = unless, Limits = limits, ServerTriggers = serverTriggers };
     }
 
     /// <summary>Why a message may not chain to <paramref name="target"/> (null: it may): it must be another in-app message of the app.</summary>

@@ -182,6 +182,13 @@ public sealed class MessageSet
     /// <summary>Every active message compiled, by id (inbox ones included, for sends).</summary>
     public IReadOnlyDictionary<long, LiveMessage> Live { get; }
 
+    /// <summary>
+    /// The active messages with server triggers, by (subject, noun): what an event, a state or an attribute change in
+    /// a user's grain sends (<see cref="ServerTriggerSends"/>). Empty for most apps, so the check costs one lookup.
+    /// </summary>
+    public IReadOnlyDictionary<(string Subject, string Noun), IReadOnlyList<(LiveMessage Message, MessageTrigger Trigger)>> ServerTriggered { get; private init; } =
+        new Dictionary<(string, string), IReadOnlyList<(LiveMessage, MessageTrigger)>>();
+
     /// <summary><c>localCaps</c>: <c>[{"channel":"IN_APP","type","limit"}]</c>.</summary>
     public RawJson LocalCapsJson { get; }
 
@@ -234,7 +241,11 @@ public sealed class MessageSet
         }
         var inApp = live.Values.Where(l => IsDeliveredAtStart(l.Document))
             .OrderBy(l => l.Document.Priority).ThenBy(l => l.Document.Id).ToList();
-        return new MessageSet(messages, campaigns, settings, inApp, live);
+        var serverTriggered = live.Values.OrderBy(l => l.Document.Id)
+            .SelectMany(l => (l.Document.ServerTriggers ?? []).Select(t => (Message: l, Trigger: t)))
+            .GroupBy(x => (x.Trigger.Subject, x.Trigger.Noun ?? ""))
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<(LiveMessage, MessageTrigger)>)[.. g]);
+        return new MessageSet(messages, campaigns, settings, inApp, live) { ServerTriggered = serverTriggered };
     }
 }
 

@@ -16,12 +16,13 @@ public sealed record MessageRequest(
     string? Name, string? Channel, string? Template, JsonObject? Values, long? AudienceId, JsonNode? Rule,
     DateTimeOffset? StartTime, DateTimeOffset? EndTime, int? Priority, double? HoldOutPercent,
     IReadOnlyList<MessageTrigger>? WhenTriggers, IReadOnlyList<MessageTrigger>? UnlessTriggers, IReadOnlyList<MessageLimit>? Limits,
-    long? CampaignId, int? Countdown, bool? ApiSends, string? Category, long? InboxTtlSeconds)
+    long? CampaignId, int? Countdown, bool? ApiSends, string? Category, long? InboxTtlSeconds,
+    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null)
 {
     public MessageInput ToInput() => new(
         Name ?? "", Channel ?? "", Template, (JsonObject?)Values?.DeepClone(), AudienceId, Rule?.DeepClone(),
         StartTime?.ToUnixTimeMilliseconds(), EndTime?.ToUnixTimeMilliseconds(), Priority, HoldOutPercent ?? 0,
-        WhenTriggers, UnlessTriggers, Limits, CampaignId, Countdown, ApiSends ?? false, Category, InboxTtlSeconds);
+        WhenTriggers, UnlessTriggers, Limits, CampaignId, Countdown, ApiSends ?? false, Category, InboxTtlSeconds, ServerTriggers, Delay);
 }
 
 /// <summary>A message.</summary>
@@ -31,13 +32,14 @@ public sealed record MessageResponse(
     DateTimeOffset? StartTime, DateTimeOffset? EndTime, int Priority, double HoldOutPercent,
     IReadOnlyList<MessageTrigger> WhenTriggers, IReadOnlyList<MessageTrigger> UnlessTriggers, IReadOnlyList<MessageLimit> Limits,
     long? CampaignId, int? Countdown, bool ApiSends, string? Category, long? InboxTtlSeconds,
-    DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Published, DateTimeOffset? Finished)
+    DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Published, DateTimeOffset? Finished,
+    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null)
 {
     public static MessageResponse From(MessageDocument m) => new(
         m.Id, m.Name, m.Channel, m.Template, (JsonObject)m.Values.DeepClone(), m.State, m.AudienceId, m.Rule?.DeepClone(),
         Time(m.StartMs), Time(m.EndMs), m.Priority, m.HoldOutPercent, m.WhenTriggers, m.UnlessTriggers, m.Limits,
         m.CampaignId, m.CountdownSeconds, m.ApiSends, m.Category, m.InboxTtlSeconds,
-        Time(m.CreatedMs)!.Value, Time(m.UpdatedMs)!.Value, Time(m.PublishedMs), Time(m.FinishedMs));
+        Time(m.CreatedMs)!.Value, Time(m.UpdatedMs)!.Value, Time(m.PublishedMs), Time(m.FinishedMs), m.ServerTriggers, m.DelaySeconds);
 
     internal static DateTimeOffset? Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }

@@ -95,8 +95,8 @@ public static class GreengageHost
         services.AddSingleton<MessageService>();
         services.AddSingleton<FilesService>();
         services.AddSingleton(sp => UserActionTable.Default
-            .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>()))
-            .With([new SetUserAttributes(options.Profile), new SetDeviceAttributes(options.Profile)])
+            .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>(), options.Messages))
+            .With([new SetUserAttributes(options.Profile, sp.GetRequiredService<ContentDirectory>(), options.Messages), new SetDeviceAttributes(options.Profile)])
             .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>()), new BackfillParams(), new Greengage.Engine.Actions.User.DeliveryOutcome()])
             .With([new SendMessage(sp.GetRequiredService<ContentDirectory>(), options.Messages), new StartCampaign(sp.GetRequiredService<ContentDirectory>(), options.Messages)]));
         services.AddSingleton(sp => AppActionTable.Default

@@ -20,7 +20,12 @@ public sealed class InboxFactory : GreengageFactory
 {
     public const int MaxItems = 3;
 
-    public InboxFactory() => Settings["Greengage:Messages:InboxMaxItems"] = MaxItems.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public InboxFactory()
+    {
+        Settings["Greengage:Messages:InboxMaxItems"] = MaxItems.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The tests read the outbox themselves: the dispatcher looks once at start, then not for an hour.
+        Settings["Greengage:Delivery:Outbox:PollInterval"] = "01:00:00";
+    }
 
     public ShiftedClock Clock { get; } = new();
 

@@ -1,3 +1,5 @@
+using Greengage.Engine.Content;
+using Greengage.Engine.Messages;
 using Greengage.Engine.Tracking;
 using Greengage.Engine.Users.Records;
 using Greengage.Protocol.Responses;
@@ -9,9 +11,10 @@ namespace Greengage.Engine.Actions.User;
 /// <c>advance</c>: the user moves to a state (spec 4.1, 6.2). The previous state is left (its duration recorded,
 /// pauses excluded) and the next one entered; <c>state=""</c> only leaves the current state.
 /// </summary>
-public sealed class Advance(TrackingOptions? options = null) : IUserAction
+public sealed class Advance(TrackingOptions? options = null, ContentDirectory? content = null, MessagesOptions? messages = null) : IUserAction
 {
     private readonly TrackingOptions _options = options ?? new TrackingOptions();
+    private readonly MessagesOptions _messages = messages ?? new MessagesOptions();
 
     public string Name => "advance";
 
@@ -46,7 +49,10 @@ public sealed class Advance(TrackingOptions? options = null) : IUserAction
                 enterMs = leftMs;
         }
         if (name is not null)
+        {
             context.Emit(new StateEntered { TimeMs = enterMs, Name = name, Info = info, Params = parameters, SessionId = sessionId });
+            ServerTriggerSends.OnOccurrence(context, content, _messages, "state", name, parameters);
+        }
         return daysAgo is { } days ? ActionResult.Warn(PastEvents.Warning(days)) : ActionResult.Ok();
     }
 }

@@ -16,8 +16,9 @@ namespace Greengage.Engine.Actions.User;
 /// <c>newUserId</c> (login, register, switch) is handled by <see cref="Users.UserProcessor"/> before this handler runs, which
 /// then sees the item without it, as the new user.
 /// </summary>
-public sealed class SetUserAttributes(ProfileOptions? options = null) : IUserAction
+public sealed class SetUserAttributes(ProfileOptions? options = null, Content.ContentDirectory? content = null, Messages.MessagesOptions? messages = null) : IUserAction
 {
+    private readonly Messages.MessagesOptions _messages = messages ?? new Messages.MessagesOptions();
     /// <summary>The channel names of <c>unsubscribeChannelsToAdd</c> / <c>ToRemove</c>, as spelt in exports.</summary>
     public static readonly string[] Channels = ["Email", "Push Notification", "Webhook", "Newsfeed Message"];
 
@@ -53,7 +54,18 @@ public sealed class SetUserAttributes(ProfileOptions? options = null) : IUserAct
         }
 
         if (attributes.Count > 0)
+        {
+            // What the changed attributes held before (server triggers on attribute changes compare them).
+            var held = context.State.Profile.Attributes;
+            var before = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
+            foreach (var name in attributes.Keys)
+            {
+                if (held.TryGetValue(name, out var old))
+                    before[name] = old;
+            }
             Emit(new AttributesSet { TimeMs = context.TimeMs, Values = attributes });
+            Messages.ServerTriggerSends.OnAttributes(context, content, _messages, attributes, before);
+        }
         if (profile is not null)
             Emit(profile with { TimeMs = context.TimeMs });
         if (subscriptions is not null)

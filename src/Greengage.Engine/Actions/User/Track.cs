@@ -15,9 +15,9 @@ namespace Greengage.Engine.Actions.User;
 /// (<c>.m&lt;id&gt; View</c> for in-app and inbox, <c>.m&lt;id&gt;</c> for server-sent channels), with one
 /// <c>.m&lt;id&gt; &lt;event&gt;</c> (spec 6.6, the names exports, audiences and triggers use).
 /// </summary>
-public sealed class Track(TrackingOptions? options = null, ContentDirectory? content = null) : IUserAction
+public sealed class Track(TrackingOptions? options = null, ContentDirectory? content = null, MessagesOptions? messages = null) : IUserAction
 {
-    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions(), content);
+    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions(), content, messages ?? new MessagesOptions());
 
     public string Name => "track";
 
@@ -25,7 +25,7 @@ public sealed class Track(TrackingOptions? options = null, ContentDirectory? con
 }
 
 /// <summary>What <c>track</c> and <c>trackGeofence</c> share: reads an event, applies the session rules, records it.</summary>
-internal sealed class EventRecorder(TrackingOptions options, ContentDirectory? content)
+internal sealed class EventRecorder(TrackingOptions options, ContentDirectory? content, MessagesOptions messages)
 {
     private readonly CurrencyConverter _currencies = new(options);
 
@@ -80,6 +80,7 @@ internal sealed class EventRecorder(TrackingOptions options, ContentDirectory? c
             IsOffline = sessionId is null,
             Counted = CountedParameters(context.Batch.AppId, name, parameters),
         });
+        ServerTriggerSends.OnOccurrence(context, content, messages, "event", name, parameters);
         if (daysAgo is { } days)
             return ActionResult.Warn(PastEvents.Warning(days)).With("isOffline", true);
         var result = currencyWarning is null ? ActionResult.Ok() : ActionResult.Warn(currencyWarning);

@@ -1,4 +1,5 @@
 using Greengage.Engine.Content;
+using Greengage.Engine.Messages;
 using Greengage.Engine.Tracking;
 using Greengage.Protocol.Responses;
 
@@ -10,7 +11,7 @@ namespace Greengage.Engine.Actions.User;
 /// </summary>
 public sealed class TrackGeofence(TrackingOptions? options = null, ContentDirectory? content = null) : IUserAction
 {
-    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions(), content);
+    private readonly EventRecorder _recorder = new(options ?? new TrackingOptions(), content, new MessagesOptions());
 
     public string Name => "trackGeofence";
 

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Greengage.Engine.Actions;
+using Greengage.Engine.Content;
+using Greengage.Engine.Targeting;
+
+namespace Greengage.Engine.Messages;
+
+/// <summary>
+/// Server-side triggers (issue: delivery), evaluated in the user's grain right after the fact that fires them is
+/// recorded: an event (with a parameter), a state entered, an attribute that changed. Each matching active message is
+/// sent as by hand (<see cref="MessageSends"/>: audience, unsubscriptions), its server sends put in the outbox with the
+/// batch, not before the message's delay (a durable not-before, not a timer in memory).
+/// </summary>
+public static class ServerTriggerSends
+{
+    /// <summary>An event or a state entered, with its parameters.</summary>
+    public static void OnOccurrence(UserActionContext context, ContentDirectory? content, MessagesOptions options, string subject, string name,
+        IReadOnlyDictionary<string, JsonElement>? parameters)
+    {
+        if (content is null)
+            return;
+        var set = content.For(context.Batch.AppId).Messages;
+        if (set.ServerTriggered.Count == 0 || !set.ServerTriggered.TryGetValue((subject, name), out var candidates))
+            return;
+        foreach (var (message, trigger) in candidates)
+        {
+            if (trigger.Verb == "triggersWithParameter" && !HasParameter(parameters, trigger.Objects![0], trigger.Objects[1]))
+                continue;
+            Send(context, message, options);
+        }
+    }
+
+    /// <summary>Attributes set: <paramref name="before"/> holds the values they had (absent: none).</summary>
+    public static void OnAttributes(UserActionContext context, ContentDirectory? content, MessagesOptions options,
+        IReadOnlyDictionary<string, JsonElement> set, IReadOnlyDictionary<string, JsonElement> before)
+    {
+        if (content is null)
+            return;
+        var messages = content.For(context.Batch.AppId).Messages;
+        if (messages.ServerTriggered.Count == 0)
+            return;
+        foreach (var (attribute, value) in set)
+        {
+            if (!messages.ServerTriggered.TryGetValue(("userAttribute", attribute), out var candidates))
+                continue;
+            var now = Text(value);
+            var was = before.TryGetValue(attribute, out var old) ? Text(old) : null;
+            if (string.Equals(now, was, StringComparison.Ordinal))
+                continue;
+            foreach (var (message, trigger) in candidates)
+            {
+                var fires = trigger.Verb switch
+                {
+                    "changesTo" => trigger.Objects!.Any(o => Same(o, now)),
+                    "changesFromTo" => Same(trigger.Objects![0], was) && Same(trigger.Objects[1], now),
+                    _ => true,
+                };
+                if (fires)
+                    Send(context, message, options);
+            }
+        }
+    }
+
+    private static void Send(UserActionContext context, LiveMessage message, MessagesOptions options)
+    {
+        if (!message.Current(context.NowMs))
+            return;
+        var subject = new TargetingSubject(context.State, context.UserId, context.DeviceId, context.NowMs);
+        var outcome = MessageSends.Send(context.Batch.AppId, message, subject, values: null, force: false, [.. context.State.Devices.Devices],
+            options.InboxMaxItems, context.NowMs, TimeSpan.FromSeconds(message.Document.DelaySeconds ?? 0));
+        foreach (var record in outcome.Records)
+            context.Emit(record);
+        foreach (var send in outcome.Sends ?? [])
+            context.Enqueue(send);
+    }
+
+    private static bool HasParameter(IReadOnlyDictionary<string, JsonElement>? parameters, string name, string value) =>
+        parameters is not null && parameters.TryGetValue(name, out var actual) && Same(value, Text(actual));
+
+    /// <summary>As the SDKs compare trigger values: text, case-insensitive.</summary>
+    private static bool Same(string? expected, string? actual) =>
+        expected is null ? actual is null : actual is not null && string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase);
+
+    private static string? Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => value.GetRawText(),
+    };
+}
