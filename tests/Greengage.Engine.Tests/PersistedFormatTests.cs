@@ -62,6 +62,7 @@ public sealed class PersistedFormatTests
         { new InboxItemRead { TimeMs = 31, ItemId = "5##1" }, """{"k":"inbox.read","id":"5##1","t":31}""" },
         { new InboxItemDeleted { TimeMs = 32, ItemId = "5##1", Evicted = true }, """{"k":"inbox.deleted","id":"5##1","ev":true,"t":32}""" },
         { new PushTokenRemoved { TimeMs = 33, Device = "d", TokenKind = "fcm", Token = "tok" }, """{"k":"device.token.removed","d":"d","kind":"fcm","token":"tok","t":33}""" },
+        { new MessageSent { TimeMs = 34, MessageId = "5", Channel = "push" }, """{"k":"msg.sent","m":"5","ch":"push","t":34}""" },
     };
 
     [Theory]

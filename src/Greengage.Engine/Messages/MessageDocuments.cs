@@ -134,6 +134,16 @@ public sealed record MessageDocument(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? DelaySeconds { get; init; }
 
+    /// <summary>This message's own frequency caps per user (server sends and inbox).</summary>
+    [JsonPropertyName("caps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MessageCaps? Caps { get; init; }
+
+    /// <summary>Sent whatever the app's channel caps (a password reset, a receipt); its own caps still hold.</summary>
+    [JsonPropertyName("exemptFromCaps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ExemptFromCaps { get; init; }
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     public static MessageDocument FromJson(byte[] body) =>
@@ -189,6 +199,16 @@ public sealed record MessagingSettings(
     [property: JsonPropertyName("categories")] IReadOnlyList<UnsubscribeCategory> Categories)
 {
     public static MessagingSettings Empty { get; } = new([], [], []);
+
+    /// <summary>Frequency caps per channel for server sends (push, email, webhook, inbox), per user.</summary>
+    [JsonPropertyName("deliveryCaps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ChannelCap>? DeliveryCaps { get; init; }
+
+    /// <summary>Quiet hours in each user's time zone.</summary>
+    [JsonPropertyName("quietHours")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QuietHours? QuietHours { get; init; }
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
 

@@ -55,7 +55,7 @@ public static class MessageSends
     /// Sends <paramref name="message"/> to the user of <paramref name="subject"/>, whose <paramref name="devices"/>
     /// devices it reaches: the records that deliver it, or none with the reason it was not sent.
     /// </summary>
-    public static Outcome Send(string appId, LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, IReadOnlyList<KeyValuePair<string, DeviceEntry>> devices, int inboxMaxItems, long nowMs, TimeSpan delay = default)
+    public static Outcome Send(string appId, LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, IReadOnlyList<KeyValuePair<string, DeviceEntry>> devices, int inboxMaxItems, long nowMs, TimeSpan delay = default, MessagingSettings? settings = null)
     {
         var d = message.Document;
         var profile = subject.State.Profile;
@@ -66,11 +66,19 @@ public static class MessageSends
         if (!force && message.Targeting is { } targeting && !targeting(subject))
             return NotSent(OutsideAudience);
         IReadOnlyList<UserRecord> records;
+        var rules = settings ?? MessagingSettings.Empty;
+        if (d.Channel != MessageChannels.InApp && DeliveryRules.Capped(d, rules, subject.State.Messages, nowMs) is { } capped)
+            return NotSent(capped);
         if (d.Channel is MessageChannels.Push or MessageChannels.Email or MessageChannels.Webhook)
         {
             // Server sends: one outbox item per address, committed with the batch (the dispatcher records the outcome).
             var sends = new List<NewWorkItem>();
             var at = DateTimeOffset.FromUnixTimeMilliseconds(nowMs) + delay;
+            var (quietUntil, dropped) = DeliveryRules.Quiet(d, rules, subject.State, at);
+            if (dropped is not null)
+                return NotSent(dropped);
+            if (quietUntil is { } until && until > at)
+                at = until;
             var vars = MessageTemplates.Vars(message.Template, d.Values);
             foreach (var (device, kind, address) in DeliveryTargets.For(d.Channel, devices, profile.Attributes))
             {
@@ -80,12 +88,13 @@ public static class MessageSends
             }
             if (sends.Count == 0)
                 return NotSent(d.Channel == MessageChannels.Email ? "not sent: the user has no email address" : "not sent: no push token on the user's devices");
-            return new Outcome(Sent, sends.Count, [], sends);
+            return new Outcome(Sent, sends.Count, [new MessageSent { TimeMs = nowMs, MessageId = message.IdText, Channel = d.Channel, Exempt = d.ExemptFromCaps }], sends);
         }
         if (d.Channel == MessageChannels.Inbox)
         {
             var context = new PersonalizationContext(subject.UserId, subject.DeviceId, profile.Attributes, values);
-            records = InboxDelivery.Add(subject.State.Inbox, message.IdText, InboxDelivery.MessageData(message, context), d.InboxTtlSeconds, inboxMaxItems, nowMs);
+            records = [.. InboxDelivery.Add(subject.State.Inbox, message.IdText, InboxDelivery.MessageData(message, context), d.InboxTtlSeconds, inboxMaxItems, nowMs),
+                new MessageSent { TimeMs = nowMs, MessageId = message.IdText, Channel = d.Channel, Exempt = d.ExemptFromCaps }];
         }
         else
         {

@@ -27,7 +27,9 @@ public sealed record MessageInput(
     string? Category,
     long? InboxTtlSeconds,
     IReadOnlyList<MessageTrigger>? ServerTriggers = null,
-    int? DelaySeconds = null);
+    int? DelaySeconds = null,
+    MessageCaps? Caps = null,
+    bool ExemptFromCaps = false);
 
 /// <summary>A campaign as an operator writes it.</summary>
 public sealed record CampaignInput(string Name, MessageTrigger? EntryTrigger, long? EndMs);
@@ -177,6 +179,25 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             }
             if (settings.Categories.Select(c => c.Id).Distinct(StringComparer.Ordinal).Count() != settings.Categories.Count)
                 throw ContentException.Invalid("Unsubscribe category ids must differ.");
+            string[] capped = [MessageChannels.Push, MessageChannels.Email, MessageChannels.Webhook, MessageChannels.Inbox];
+            foreach (var cap in settings.DeliveryCaps ?? [])
+            {
+                if (cap is null || !capped.Contains(cap.Channel))
+                    throw ContentException.Invalid($"A delivery cap's channel is one of {string.Join(", ", capped)}.");
+                if (cap.Day is < 1 || cap.Week is < 1 || (cap.Day is null && cap.Week is null))
+                    throw ContentException.Invalid($"The {cap.Channel} cap has a day or week limit of at least 1.");
+            }
+            if (settings.DeliveryCaps is { } caps && caps.Select(c => c.Channel).Distinct().Count() != caps.Count)
+                throw ContentException.Invalid("One delivery cap per channel.");
+            if (settings.QuietHours is { } quiet)
+            {
+                if (!QuietHours.TryParseTime(quiet.Start ?? "", out var from) || !QuietHours.TryParseTime(quiet.End ?? "", out var to) || from == to)
+                    throw ContentException.Invalid("Quiet hours run from start to end, two different times as HH:mm (the window may wrap midnight).");
+                if (quiet.Mode is not (QuietHours.Delay or QuietHours.Drop))
+                    throw ContentException.Invalid("Quiet hours' mode is delay or drop.");
+                if (quiet.Channels is not { Count: > 0 } channels || channels.Any(c => c is not (MessageChannels.Push or MessageChannels.Email)))
+                    throw ContentException.Invalid("Quiet hours apply to push and email: give one or both in channels.");
+            }
             var regions = settings.Regions.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
             var categories = settings.Categories.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var m in current.Messages.Messages.Where(m => m.State != MessageStates.Finished))
@@ -216,6 +237,8 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
         InboxTtlSeconds = input.InboxTtlSeconds,
         ServerTriggers = input.ServerTriggers is { Count: > 0 } server ? server : null,
         DelaySeconds = input.DelaySeconds,
+        Caps = input.Caps,
+        ExemptFromCaps = input.ExemptFromCaps,
     };
 
     /// <summary>Checks a message whole; answers it as it will be stored.</summary>
@@ -281,6 +304,8 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
         }
         if (m.DelaySeconds is { } delay && (delay < 0 || delay > 30 * 86_400 || serverTriggers is null || m.Channel == MessageChannels.Inbox))
             throw ContentException.Invalid("delay (seconds, 0 to 30 days) belongs to a server-triggered push, email or webhook message.");
+        if (m.Caps is { } caps && (m.Channel == MessageChannels.InApp || caps.Day is < 1 || caps.Week is < 1))
+            throw ContentException.Invalid("caps (day and week, at least 1) belong to messages the server sends; in-app messages use limits.");
         if (m.WhenTriggers.Count + m.UnlessTriggers.Count > TriggerRules.MaxTriggers || m.Limits.Count > TriggerRules.MaxLimits)
             throw ContentException.Invalid($"A message has at most {TriggerRules.MaxTriggers} triggers and {TriggerRules.MaxLimits} limits.");
         var regions = current.Messages.Settings.Regions.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);

@@ -26,7 +26,7 @@ public static class ServerTriggerSends
         {
             if (trigger.Verb == "triggersWithParameter" && !HasParameter(parameters, trigger.Objects![0], trigger.Objects[1]))
                 continue;
-            Send(context, message, options);
+            Send(context, message, options, set.Settings);
         }
     }
 
@@ -56,18 +56,18 @@ public static class ServerTriggerSends
                     _ => true,
                 };
                 if (fires)
-                    Send(context, message, options);
+                    Send(context, message, options, messages.Settings);
             }
         }
     }
 
-    private static void Send(UserActionContext context, LiveMessage message, MessagesOptions options)
+    private static void Send(UserActionContext context, LiveMessage message, MessagesOptions options, MessagingSettings settings)
     {
         if (!message.Current(context.NowMs))
             return;
         var subject = new TargetingSubject(context.State, context.UserId, context.DeviceId, context.NowMs);
         var outcome = MessageSends.Send(context.Batch.AppId, message, subject, values: null, force: false, [.. context.State.Devices.Devices],
-            options.InboxMaxItems, context.NowMs, TimeSpan.FromSeconds(message.Document.DelaySeconds ?? 0));
+            options.InboxMaxItems, context.NowMs, TimeSpan.FromSeconds(message.Document.DelaySeconds ?? 0), settings);
         foreach (var record in outcome.Records)
             context.Emit(record);
         foreach (var send in outcome.Sends ?? [])

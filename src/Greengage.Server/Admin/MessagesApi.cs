@@ -17,12 +17,12 @@ public sealed record MessageRequest(
     DateTimeOffset? StartTime, DateTimeOffset? EndTime, int? Priority, double? HoldOutPercent,
     IReadOnlyList<MessageTrigger>? WhenTriggers, IReadOnlyList<MessageTrigger>? UnlessTriggers, IReadOnlyList<MessageLimit>? Limits,
     long? CampaignId, int? Countdown, bool? ApiSends, string? Category, long? InboxTtlSeconds,
-    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null)
+    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null, MessageCaps? Caps = null, bool? ExemptFromCaps = null)
 {
     public MessageInput ToInput() => new(
         Name ?? "", Channel ?? "", Template, (JsonObject?)Values?.DeepClone(), AudienceId, Rule?.DeepClone(),
         StartTime?.ToUnixTimeMilliseconds(), EndTime?.ToUnixTimeMilliseconds(), Priority, HoldOutPercent ?? 0,
-        WhenTriggers, UnlessTriggers, Limits, CampaignId, Countdown, ApiSends ?? false, Category, InboxTtlSeconds, ServerTriggers, Delay);
+        WhenTriggers, UnlessTriggers, Limits, CampaignId, Countdown, ApiSends ?? false, Category, InboxTtlSeconds, ServerTriggers, Delay, Caps, ExemptFromCaps ?? false);
 }
 
 /// <summary>A message.</summary>
@@ -33,13 +33,13 @@ public sealed record MessageResponse(
     IReadOnlyList<MessageTrigger> WhenTriggers, IReadOnlyList<MessageTrigger> UnlessTriggers, IReadOnlyList<MessageLimit> Limits,
     long? CampaignId, int? Countdown, bool ApiSends, string? Category, long? InboxTtlSeconds,
     DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Published, DateTimeOffset? Finished,
-    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null)
+    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null, MessageCaps? Caps = null, bool ExemptFromCaps = false)
 {
     public static MessageResponse From(MessageDocument m) => new(
         m.Id, m.Name, m.Channel, m.Template, (JsonObject)m.Values.DeepClone(), m.State, m.AudienceId, m.Rule?.DeepClone(),
         Time(m.StartMs), Time(m.EndMs), m.Priority, m.HoldOutPercent, m.WhenTriggers, m.UnlessTriggers, m.Limits,
         m.CampaignId, m.CountdownSeconds, m.ApiSends, m.Category, m.InboxTtlSeconds,
-        Time(m.CreatedMs)!.Value, Time(m.UpdatedMs)!.Value, Time(m.PublishedMs), Time(m.FinishedMs), m.ServerTriggers, m.DelaySeconds);
+        Time(m.CreatedMs)!.Value, Time(m.UpdatedMs)!.Value, Time(m.PublishedMs), Time(m.FinishedMs), m.ServerTriggers, m.DelaySeconds, m.Caps, m.ExemptFromCaps);
 
     internal static DateTimeOffset? Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }
@@ -153,7 +153,8 @@ internal static class MessagesApi
             .WithName("ShowMessagingSettings").WithSummary("Shows the app's in-app caps, geofence regions and unsubscribe categories.");
         settings.MapPut("/", (string appId, MessagingSettings body, AppDirectory apps, MessageService service, HttpContext http) =>
                 ContentProblems.Run(appId, apps, async () => TypedResults.Ok(await service.SetSettingsAsync(appId,
-                    new MessagingSettings(body.InAppCaps ?? [], body.Regions ?? [], body.Categories ?? []), http.RequestAborted))))
+                    new MessagingSettings(body.InAppCaps ?? [], body.Regions ?? [], body.Categories ?? []) { DeliveryCaps = body.DeliveryCaps, QuietHours = body.QuietHours },
+                    http.RequestAborted))))
             .WithName("SetMessagingSettings").WithSummary("Replaces the app's in-app caps, geofence regions and unsubscribe categories.");
         return admin;
     }

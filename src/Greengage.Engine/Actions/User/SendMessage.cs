@@ -39,7 +39,7 @@ public sealed class SendMessage(ContentDirectory? content = null, MessagesOption
         if (SendParameters.Devices(context) is not { } devices)
             return ActionResult.Fail(400, SendParameters.UnknownDevice(context.DeviceId!));
 
-        var outcome = MessageSends.Send(context.Batch.AppId, live!, SendParameters.Subject(context), values, force, devices, _options.InboxMaxItems, context.NowMs);
+        var outcome = MessageSends.Send(context.Batch.AppId, live!, SendParameters.Subject(context), values, force, devices, _options.InboxMaxItems, context.NowMs, settings: set.Settings);
         foreach (var record in outcome.Records)
             context.Emit(record);
         foreach (var send in outcome.Sends ?? [])

@@ -51,7 +51,7 @@ public sealed class StartCampaign(ContentDirectory? content = null, MessagesOpti
                 sends[id] = only = "not sent: " + reason;
                 continue;
             }
-            var outcome = MessageSends.Send(context.Batch.AppId, live!, subject, values, force, devices, _options.InboxMaxItems, context.NowMs);
+            var outcome = MessageSends.Send(context.Batch.AppId, live!, subject, values, force, devices, _options.InboxMaxItems, context.NowMs, settings: set.Settings);
             foreach (var record in outcome.Records)
                 context.Emit(record);
             foreach (var send in outcome.Sends ?? [])

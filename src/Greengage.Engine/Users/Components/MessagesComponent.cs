@@ -15,6 +15,21 @@ public sealed class MessagesComponent : IUserComponent<MessagesComponent>
 
     [JsonPropertyName("queued")] public Dictionary<string, QueuedInApp> Queued { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Server sends and inbox items of the last 7 days, oldest first (what frequency caps count).</summary>
+    [JsonPropertyName("sent")] public List<SentMark> Sent { get; set; } = [];
+
+    /// <summary>How many sends since <paramref name="sinceMs"/>, of a channel (exempt ones left out) or of a message.</summary>
+    public int SendsSince(long sinceMs, string? channel = null, string? messageId = null)
+    {
+        var n = 0;
+        foreach (var mark in Sent)
+        {
+            if (mark.AtMs > sinceMs && (channel is null || (mark.Channel == channel && !mark.Exempt)) && (messageId is null || mark.MessageId == messageId))
+                n++;
+        }
+        return n;
+    }
+
     public void Apply(UserRecord record)
     {
         switch (record)
@@ -24,6 +39,10 @@ public sealed class MessagesComponent : IUserComponent<MessagesComponent>
                     Decided.TryAdd(id, true);
                 foreach (var id in d.Reached ?? [])
                     Decided.TryAdd(id, false);
+                break;
+            case MessageSent sent:
+                Sent.RemoveAll(m => m.AtMs <= sent.TimeMs - WeekMs);
+                Sent.Add(new SentMark { MessageId = sent.MessageId, Channel = sent.Channel, AtMs = sent.TimeMs, Exempt = sent.Exempt });
                 break;
             case InAppQueued q:
                 Queued[q.MessageId] = new QueuedInApp { Values = q.Values, AtMs = q.TimeMs };
@@ -35,8 +54,12 @@ public sealed class MessagesComponent : IUserComponent<MessagesComponent>
         }
     }
 
+    private const long WeekMs = 7L * 24 * 3600 * 1000;
+
     public void MergeFrom(MessagesComponent source)
     {
+        Sent.AddRange(source.Sent);
+        Sent.Sort((a, b) => a.AtMs.CompareTo(b.AtMs));
         foreach (var (id, held) in source.Decided)
             Decided.TryAdd(id, held);
         foreach (var (id, queued) in source.Queued)
@@ -48,4 +71,13 @@ public sealed class QueuedInApp
 {
     [JsonPropertyName("v")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonElement? Values { get; set; }
     [JsonPropertyName("at")] public long AtMs { get; set; }
+    [JsonPropertyName("ex")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Exempt { get; set; }
+}
+
+public sealed class SentMark
+{
+    [JsonPropertyName("m")] public required string MessageId { get; set; }
+    [JsonPropertyName("ch")] public required string Channel { get; set; }
+    [JsonPropertyName("at")] public long AtMs { get; set; }
+    [JsonPropertyName("ex")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Exempt { get; set; }
 }

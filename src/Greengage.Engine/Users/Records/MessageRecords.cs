@@ -88,3 +88,20 @@ public sealed record PushTokenRemoved : UserRecord
 
     [JsonPropertyName("token")] public required string Token { get; init; }
 }
+
+/// <summary>
+/// A server send (push, email, webhook) or inbox item was sent to the user: what frequency caps count, over rolling
+/// windows. One per message sent, however many addresses it went to.
+/// </summary>
+public sealed record MessageSent : UserRecord
+{
+    public const string Kind = "msg.sent";
+    [JsonIgnore] public override string KindName => Kind;
+
+    [JsonPropertyName("m")] public required string MessageId { get; init; }
+
+    [JsonPropertyName("ch")] public required string Channel { get; init; }
+
+    /// <summary>The message is exempt from the app's channel caps: it does not count against them either.</summary>
+    [JsonPropertyName("ex")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Exempt { get; init; }
+}

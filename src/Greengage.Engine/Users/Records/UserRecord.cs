@@ -39,6 +39,7 @@ namespace Greengage.Engine.Users.Records;
 [JsonDerivedType(typeof(InboxItemRead), InboxItemRead.Kind)]
 [JsonDerivedType(typeof(InboxItemDeleted), InboxItemDeleted.Kind)]
 [JsonDerivedType(typeof(PushTokenRemoved), PushTokenRemoved.Kind)]
+[JsonDerivedType(typeof(MessageSent), MessageSent.Kind)]
 public abstract record UserRecord
 {
     /// <summary>When it happened, Unix milliseconds (server clock, after skew correction).</summary>
