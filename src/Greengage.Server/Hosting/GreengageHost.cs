@@ -16,6 +16,7 @@ using Greengage.Engine.Storage;
 using Greengage.Engine.Tracking;
 using Greengage.Engine.Users;
 using Greengage.Server.Admin;
+using Greengage.Server.Unsubscribe;
 using Greengage.Server.Api;
 using Greengage.Server.Files;
 using Greengage.Server.Logging;
@@ -178,6 +179,7 @@ public static class GreengageHost
 
         app.MapLeanplumApi();
         app.MapFiles();
+        app.MapUnsubscribe();
         app.MapGroup("/admin/v1").AddEndpointFilter<AdminAuth>().MapAppsApi().MapTestDevicesApi().MapVariablesApi().MapAudiencesApi().MapAbTestsApi().MapMessagesApi().MapDeliveriesApi().MapJobsApi().MapDeliveryApi();
         app.MapOpenApi();
         return app;
