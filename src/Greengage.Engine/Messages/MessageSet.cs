@@ -189,6 +189,16 @@ public sealed class MessageSet
     public IReadOnlyDictionary<(string Subject, string Noun), IReadOnlyList<(LiveMessage Message, MessageTrigger Trigger)>> ServerTriggered { get; private init; } =
         new Dictionary<(string, string), IReadOnlyList<(LiveMessage, MessageTrigger)>>();
 
+    /// <summary>The app's Android notification channels, by id.</summary>
+    public IReadOnlyList<AndroidChannel> AndroidChannels { get; private init; } = [];
+
+    /// <summary><c>notificationChannels</c> for <c>start</c>; null when the app has none (then nothing is sent: an
+    /// Android device deletes the Leanplum channels missing from a list it receives).</summary>
+    public RawJson? NotificationChannelsJson { get; private init; }
+
+    /// <summary>The id of the channel marked default (<c>defaultNotificationChannel</c>), if any.</summary>
+    public string? DefaultNotificationChannel { get; private init; }
+
     /// <summary><c>localCaps</c>: <c>[{"channel":"IN_APP","type","limit"}]</c>.</summary>
     public RawJson LocalCapsJson { get; }
 
@@ -219,7 +229,8 @@ public sealed class MessageSet
                     break;
             }
         }
-        if (messages.Count == 0 && campaigns.Count == 0 && settings == MessagingSettings.Empty)
+        var channels = AndroidChannel.From(documents);
+        if (messages.Count == 0 && campaigns.Count == 0 && settings == MessagingSettings.Empty && channels.Count == 0)
             return Empty;
         messages.Sort((a, b) => a.Id.CompareTo(b.Id));
         campaigns.Sort((a, b) => a.Id.CompareTo(b.Id));
@@ -245,7 +256,13 @@ public sealed class MessageSet
             .SelectMany(l => (l.Document.ServerTriggers ?? []).Select(t => (Message: l, Trigger: t)))
             .GroupBy(x => (x.Trigger.Subject, x.Trigger.Noun ?? ""))
             .ToDictionary(g => g.Key, g => (IReadOnlyList<(LiveMessage, MessageTrigger)>)[.. g]);
-        return new MessageSet(messages, campaigns, settings, inApp, live) { ServerTriggered = serverTriggered };
+        return new MessageSet(messages, campaigns, settings, inApp, live)
+        {
+            ServerTriggered = serverTriggered,
+            AndroidChannels = channels,
+            NotificationChannelsJson = channels.Count == 0 ? null : new RawJson(AndroidChannel.Wire(channels)),
+            DefaultNotificationChannel = channels.FirstOrDefault(c => c.IsDefault)?.Id,
+        };
     }
 }
 

@@ -94,6 +94,7 @@ public static class GreengageHost
         services.AddSingleton<AudienceService>();
         services.AddSingleton<AbTestService>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<AndroidChannelService>();
         services.AddSingleton<FilesService>();
         services.AddSingleton(sp => UserActionTable.Default
             .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>(), options.Messages))
@@ -113,6 +114,9 @@ public static class GreengageHost
                 new GetUnsubscribeCategories(sp.GetRequiredService<ContentDirectory>()),
                 new UploadFile(sp.GetRequiredService<FilesService>(), options.Files),
                 new DownloadFile(sp.GetRequiredService<ContentDirectory>()),
+                new AddAndroidNotificationChannel(sp.GetRequiredService<AndroidChannelService>()),
+                new GetAndroidNotificationChannels(sp.GetRequiredService<ContentDirectory>()),
+                new DeleteAndroidNotificationChannel(sp.GetRequiredService<AndroidChannelService>()),
             ]));
         services.AddSingleton<IUserGateway, OrleansUserGateway>();
         services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();

@@ -114,6 +114,15 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
         };
         if (debug)
             fields["variantDebugInfo"] = experiments.DebugInfo();
+        // Android applies the channels it receives (and deletes Leanplum channels missing from the list): sent only
+        // when the app has some.
+        if (content.Messages.NotificationChannelsJson is { } channels)
+        {
+            fields["notificationChannels"] = channels.Node();
+            fields["notificationChannelGroups"] = new JsonArray();
+            if (content.Messages.DefaultNotificationChannel is { } defaultChannel)
+                fields["defaultNotificationChannel"] = defaultChannel;
+        }
         return fields;
     }
 
