@@ -52,7 +52,7 @@ public sealed class TlsAndLoggingProcessTests
                 ServerCertificateCustomValidationCallback = (_, presented, _, _) =>
                     presented?.GetCertHashString(HashAlgorithmName.SHA256) == thumbprint,
             };
-            using var http = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+            using var http = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
             var deadline = Stopwatch.StartNew();
             HttpResponseMessage? health = null;
             while (health?.StatusCode != HttpStatusCode.OK)
