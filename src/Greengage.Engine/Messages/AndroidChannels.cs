@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -73,6 +72,4 @@ public sealed class AndroidChannelService(ContentDirectory content)
             current.Messages.AndroidChannels.Any(c => c.Id == id)
                 ? new ContentChange<bool>(true, [], [(AndroidChannel.Kind, id)])
                 : new ContentChange<bool>(false, [], []), cancellationToken);
-
-    internal static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -80,10 +80,12 @@ public static class MessageSends
             if (quietUntil is { } until && until > at)
                 at = until;
             var vars = MessageTemplates.Vars(message.Template, d.Values);
+            // One copy of the attributes for every address of this send (the payloads serialise it as it is now).
+            var attributes = profile.Attributes.Count == 0 ? null : new Dictionary<string, JsonElement>(profile.Attributes);
             foreach (var (device, kind, address) in DeliveryTargets.For(d.Channel, devices, profile.Attributes))
             {
                 var send = new DeliverySend(appId, subject.UserId, device, d.Id, d.Channel, Guid.NewGuid().ToString("N"), kind, address,
-                    vars, values, profile.Attributes.Count == 0 ? null : new Dictionary<string, JsonElement>(profile.Attributes), nowMs);
+                    vars, values, attributes, nowMs);
                 sends.Add(send.ToWorkItem(at));
             }
             if (sends.Count == 0)

@@ -30,6 +30,10 @@ public static class ServerTriggerSends
         }
     }
 
+    /// <summary>Whether the app has attribute triggers at all (so a caller can skip remembering the values before a change).</summary>
+    public static bool WatchesAttributes(UserActionContext context, ContentDirectory? content) =>
+        content is not null && content.For(context.Batch.AppId).Messages.ServerTriggered.Keys.Any(k => k.Subject == "userAttribute");
+
     /// <summary>Attributes set: <paramref name="before"/> holds the values they had (absent: none).</summary>
     public static void OnAttributes(UserActionContext context, ContentDirectory? content, MessagesOptions options,
         IReadOnlyDictionary<string, JsonElement> set, IReadOnlyDictionary<string, JsonElement> before)

@@ -60,6 +60,17 @@ public sealed class JsSdkFixture : IAsyncLifetime
     /// <paramref name="userId"/> null runs it anonymously. <paramref name="extraArgs"/> go to the harness as they are
     /// (<c>--scenario files</c>).
     /// </summary>
+    /// <summary>An admin call to the fixture's server with its token; it must succeed. Answers the JSON body.</summary>
+    public async Task<JsonNode> AdminAsync(HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await Server.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Xunit.Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
     public async Task<HarnessRun> RunHarnessAsync(string? userId, AppCredentials? app = null, IReadOnlyList<string>? extraArgs = null)
     {
         app ??= App;

@@ -16,22 +16,10 @@ namespace Greengage.Server.Tests.Sdk;
 /// </summary>
 public sealed class JsSdkInAppTests(JsSdkFixture fixture, ITestOutputHelper output) : IClassFixture<JsSdkFixture>
 {
-    private async Task<JsonNode> Admin(HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", JsSdkFixture.AdminToken);
-        if (body is not null)
-            request.Content = JsonContent.Create(body);
-        using var response = await fixture.Server.Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
-
     private async Task<long> ActiveMessage(AppCredentials app, object body)
     {
-        var created = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", body);
-        await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{created["id"]}/activate");
+        var created = await fixture.AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", body);
+        await fixture.AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{created["id"]}/activate");
         return (long)created["id"]!;
     }
 
@@ -57,7 +45,7 @@ public sealed class JsSdkInAppTests(JsSdkFixture fixture, ITestOutputHelper outp
             whenTriggers = new object[] { new { subject = "event", noun = "Level up", verb = "triggersWithParameter", objects = new[] { "level", "2" } } },
             limits = new object[] { new { subject = "times", noun = "2", verb = "limitUser" } },
         });
-        var audience = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/audiences", new { name = "Gold", rule = new { subject = "attribute", name = "plan", op = "is", value = "gold" } });
+        var audience = await fixture.AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/audiences", new { name = "Gold", rule = new { subject = "attribute", name = "plan", op = "is", value = "gold" } });
         var elsewhere = await ActiveMessage(app, new
         {
             name = "Gold only",

@@ -94,20 +94,10 @@ public sealed class JsSdkInboxTests(JsSdkFixture fixture, ITestOutputHelper outp
     /// <summary>An active inbox message that a production key may send, written through the admin API.</summary>
     private async Task<long> InboxMessageAsync(AppCredentials app, JsonObject values)
     {
-        var created = await AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new { name = "Inbox " + Guid.NewGuid().ToString("N")[..6], channel = "inbox", values, apiSends = true });
+        var created = await fixture.AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new { name = "Inbox " + Guid.NewGuid().ToString("N")[..6], channel = "inbox", values, apiSends = true });
         var id = (long)created["id"]!;
-        await AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{id}/activate", null);
+        await fixture.AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{id}/activate", null);
         return id;
-    }
-
-    private async Task<JsonNode> AdminAsync(HttpMethod method, string path, object? body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", JsSdkFixture.AdminToken);
-        using var response = await fixture.Server.Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
     }
 
     /// <summary>One action with the production key, as a form; it must succeed.</summary>

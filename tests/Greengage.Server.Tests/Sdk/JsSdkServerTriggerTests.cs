@@ -16,21 +16,9 @@ namespace Greengage.Server.Tests.Sdk;
 /// </summary>
 public sealed class JsSdkServerTriggerTests(JsSdkFixture fixture, ITestOutputHelper output) : IClassFixture<JsSdkFixture>
 {
-    private async Task<JsonNode> Admin(HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", JsSdkFixture.AdminToken);
-        if (body is not null)
-            request.Content = JsonContent.Create(body);
-        using var response = await fixture.Server.Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
-
     private async Task Webhook(AppCredentials app, string name, Uri receiver, string level)
     {
-        var message = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        var message = await fixture.AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
         {
             name,
             channel = "webhook",
@@ -42,7 +30,7 @@ public sealed class JsSdkServerTriggerTests(JsSdkFixture fixture, ITestOutputHel
             },
             serverTriggers = new object[] { new { subject = "event", noun = "Level Complete", verb = "triggersWithParameter", objects = new[] { "level", level } } },
         });
-        await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{message["id"]}/activate");
+        await fixture.AdminAsync(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{message["id"]}/activate");
     }
 
     [Fact]

@@ -55,16 +55,21 @@ public sealed class SetUserAttributes(ProfileOptions? options = null, Content.Co
 
         if (attributes.Count > 0)
         {
-            // What the changed attributes held before (server triggers on attribute changes compare them).
-            var held = context.State.Profile.Attributes;
-            var before = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
-            foreach (var name in attributes.Keys)
+            // What the changed attributes held before, only when an attribute trigger will compare them.
+            Dictionary<string, System.Text.Json.JsonElement>? before = null;
+            if (Messages.ServerTriggerSends.WatchesAttributes(context, content))
             {
-                if (held.TryGetValue(name, out var old))
-                    before[name] = old;
+                var held = context.State.Profile.Attributes;
+                before = new(StringComparer.Ordinal);
+                foreach (var name in attributes.Keys)
+                {
+                    if (held.TryGetValue(name, out var old))
+                        before[name] = old;
+                }
             }
             Emit(new AttributesSet { TimeMs = context.TimeMs, Values = attributes });
-            Messages.ServerTriggerSends.OnAttributes(context, content, _messages, attributes, before);
+            if (before is not null)
+                Messages.ServerTriggerSends.OnAttributes(context, content, _messages, attributes, before);
         }
         if (profile is not null)
             Emit(profile with { TimeMs = context.TimeMs });
