@@ -21,6 +21,9 @@ public sealed class DeliveryOptions
     /// <summary>How the dispatcher works the outbox (<c>Greengage:Delivery:Outbox</c>): batch, concurrency, lease, retries.</summary>
     public Greengage.Engine.Delivery.OutboxOptions Outbox { get; set; } = new();
 
+    /// <summary>How scheduled sends run (<c>Greengage:Delivery:Schedule</c>): poll interval, lease, concurrency.</summary>
+    public Greengage.Engine.Delivery.ScheduleOptions Schedule { get; set; } = new();
+
     /// <summary>How long an app's credentials are remembered before they are read from the store again (a change on
     /// another node of a cluster is seen after at most this long; a change on this node at once).</summary>
     public TimeSpan CredentialCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
@@ -52,6 +55,8 @@ public sealed class DeliveryOptions
             yield return $"{Section}:Outbox:BatchSize, MaxInFlight and MaxAttempts must be at least 1.";
         if (Outbox.Lease <= TimeSpan.Zero || Outbox.FirstBackoff <= TimeSpan.Zero || Outbox.MaxBackoff < Outbox.FirstBackoff || Outbox.PollInterval <= TimeSpan.Zero)
             yield return $"{Section}:Outbox:Lease, FirstBackoff and PollInterval must be positive, and MaxBackoff at least FirstBackoff.";
+        if (Schedule.PollInterval <= TimeSpan.Zero || Schedule.Lease <= TimeSpan.Zero || Schedule.Concurrency < 1 || Schedule.PageSize < 1)
+            yield return $"{Section}:Schedule:PollInterval and Lease must be positive, Concurrency and PageSize at least 1.";
     }
 }
 

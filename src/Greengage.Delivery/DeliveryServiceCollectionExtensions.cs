@@ -36,6 +36,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton(options.Outbox);
         services.AddSingleton<Greengage.Engine.Delivery.IDeliverySender, Outbox.ProviderDeliverySender>();
         services.AddSingleton<Greengage.Engine.Delivery.OutboxDispatcher>();
+        services.AddSingleton(options.Schedule);
+        services.AddSingleton<Greengage.Engine.Delivery.ScheduleRunner>();
         return services;
     }
 }

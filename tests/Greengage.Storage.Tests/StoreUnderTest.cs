@@ -15,6 +15,7 @@ public sealed class StoreUnderTest(
     IAppNameStore appNames,
     ITestDeviceStore testDevices,
     IContentStore content,
+    IScheduleRunStore scheduleRuns,
     Func<ValueTask> cleanup) : IAsyncDisposable
 {
     public IStorageLifecycle Lifecycle { get; } = lifecycle;
@@ -33,10 +34,12 @@ public sealed class StoreUnderTest(
 
     public IContentStore Content { get; } = content;
 
+    public IScheduleRunStore ScheduleRuns { get; } = scheduleRuns;
+
     /// <summary>Builds one from an object that implements every contract.</summary>
     public static StoreUnderTest Of<T>(T store, Func<ValueTask> cleanup)
-        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue, IAppNameStore, ITestDeviceStore, IContentStore =>
-        new(store, store, store, store, store, store, store, store, cleanup);
+        where T : IStorageLifecycle, IAppStore, IUserStore, IActivityLogReader, IWorkQueue, IAppNameStore, ITestDeviceStore, IContentStore, IScheduleRunStore =>
+        new(store, store, store, store, store, store, store, store, store, cleanup);
 
     public ValueTask DisposeAsync() => cleanup();
 }

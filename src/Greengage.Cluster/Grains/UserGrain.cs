@@ -49,7 +49,12 @@ public sealed partial class UserGrain(
         await _turn.WaitAsync();
         try
         {
-            return new(await ApplyInTurn(batch.Value));
+            var reply = await ApplyInTurn(batch.Value);
+            // The server's own work (a delivery outcome, a scheduled send, a sweep) for a user who is not in the app:
+            // the user leaves memory right after, so work over a whole population never holds it (ARCHITECTURE decision 5).
+            if (_processor is { State.Sessions.Open: null } && IsServerWork(batch.Value))
+                DeactivateOnIdle();
+            return new(reply);
         }
         finally
         {
@@ -162,6 +167,16 @@ public sealed partial class UserGrain(
         {
             _moving = false;
         }
+    }
+
+    private static bool IsServerWork(UserBatch batch)
+    {
+        foreach (var item in batch.Items)
+        {
+            if (item.Key != Protocol.Actions.KeyClasses.None)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>Every item of the run fails with <paramref name="message"/>: nothing of it was committed.</summary>

@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Greengage.Engine.Actions;
 
 /// <summary>The handlers of user actions, by action name (Garnet's command table: one readable list).</summary>
-public sealed class UserActionTable(IEnumerable<IUserAction> handlers)
+public sealed class UserActionTable(IEnumerable<IUserAction> handlers, IUserRunObserver? observer = null)
 {
     private readonly FrozenDictionary<string, IUserAction> _byName =
         handlers.ToFrozenDictionary(h => h.Name, StringComparer.Ordinal);
@@ -12,13 +12,19 @@ public sealed class UserActionTable(IEnumerable<IUserAction> handlers)
 
     public IEnumerable<string> Names => _byName.Keys;
 
+    /// <summary>What looks at a user before and after each run of actions (audience entry triggers), if anything.</summary>
+    public IUserRunObserver? Observer { get; } = observer;
+
+    /// <summary>This table with <paramref name="runObserver"/> watching every run.</summary>
+    public UserActionTable Watched(IUserRunObserver runObserver) => new(_byName.Values, runObserver);
+
     /// <summary>This table with <paramref name="replacements"/> added, or in place of the handlers of the same name.</summary>
     public UserActionTable With(IEnumerable<IUserAction> replacements)
     {
         var byName = new Dictionary<string, IUserAction>(_byName, StringComparer.Ordinal);
         foreach (var handler in replacements)
             byName[handler.Name] = handler;
-        return new UserActionTable(byName.Values);
+        return new UserActionTable(byName.Values, Observer);
     }
 
     /// <summary>Every user action this server implements.</summary>

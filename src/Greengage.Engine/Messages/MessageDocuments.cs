@@ -144,11 +144,29 @@ public sealed record MessageDocument(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool ExemptFromCaps { get; init; }
 
+    /// <summary>A scheduled send to the message's audience (push, email, webhook, inbox): once or recurring.</summary>
+    [JsonPropertyName("schedule")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MessageSchedule? Schedule { get; init; }
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     public static MessageDocument FromJson(byte[] body) =>
         JsonSerializer.Deserialize<MessageDocument>(body) ?? throw new JsonException("Empty message document.");
 }
+
+/// <summary>
+/// When a message is sent to its audience by the server (see <see cref="ScheduleRules"/>): at <paramref name="At"/>, a
+/// local date and time without an offset (<c>2026-12-02T09:00</c>), read in <paramref name="TimeZone"/>: an IANA zone
+/// (<c>UTC</c>, <c>Europe/Berlin</c>) for one instant for everyone, or <c>user</c> for the same local time in each
+/// user's own zone (users whose zone is unknown use <paramref name="FallbackTimeZone"/>, UTC by default).
+/// <paramref name="Repeat"/>: <c>once</c>, <c>daily</c> or <c>weekly</c> (until the message ends or is paused).
+/// </summary>
+public sealed record MessageSchedule(
+    [property: JsonPropertyName("at")] string At,
+    [property: JsonPropertyName("timeZone")] string TimeZone,
+    [property: JsonPropertyName("repeat")] string Repeat,
+    [property: JsonPropertyName("fallbackTimeZone")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FallbackTimeZone = null);
 
 /// <summary>
 /// A campaign as stored (content kind <see cref="MessageContentKinds.Campaign"/>): groups messages (they name it), with

@@ -29,7 +29,8 @@ public sealed record MessageInput(
     IReadOnlyList<MessageTrigger>? ServerTriggers = null,
     int? DelaySeconds = null,
     MessageCaps? Caps = null,
-    bool ExemptFromCaps = false);
+    bool ExemptFromCaps = false,
+    MessageSchedule? Schedule = null);
 
 /// <summary>A campaign as an operator writes it.</summary>
 public sealed record CampaignInput(string Name, MessageTrigger? EntryTrigger, long? EndMs);
@@ -239,6 +240,7 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
         DelaySeconds = input.DelaySeconds,
         Caps = input.Caps,
         ExemptFromCaps = input.ExemptFromCaps,
+        Schedule = input.Schedule,
     };
 
     /// <summary>Checks a message whole; answers it as it will be stored.</summary>
@@ -295,7 +297,8 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             {
                 serverTriggers = [.. triggers.Select(t => t is null ? throw new TriggerException("A server trigger is missing.")
                     : t.Subject is "event" or "state" or "userAttribute" ? TriggerRules.Check(t)
-                    : throw new TriggerException($"A server trigger's subject is event, state or userAttribute, not '{t.Subject}'."))];
+                    : t.Subject == ServerTriggerSends.AudienceSubject ? AudienceTrigger(t, current)
+                    : throw new TriggerException($"A server trigger's subject is event, state, userAttribute or audience, not '{t.Subject}'."))];
             }
             catch (TriggerException e)
             {
@@ -304,6 +307,13 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
         }
         if (m.DelaySeconds is { } delay && (delay < 0 || delay > 30 * 86_400 || serverTriggers is null || m.Channel == MessageChannels.Inbox))
             throw ContentException.Invalid("delay (seconds, 0 to 30 days) belongs to a server-triggered push, email or webhook message.");
+        if (m.Schedule is { } schedule)
+        {
+            if (m.Channel == MessageChannels.InApp || (m.Channel == MessageChannels.Push && m.WhenTriggers.Count > 0))
+                throw ContentException.Invalid("A schedule belongs to messages the server sends to an audience (push without in-app triggers, email, webhook, inbox).");
+            if (ScheduleRules.Problem(schedule) is { } problem)
+                throw ContentException.Invalid(problem);
+        }
         if (m.Caps is { } caps && (m.Channel == MessageChannels.InApp || caps.Day is < 1 || caps.Week is < 1))
             throw ContentException.Invalid("caps (day and week, at least 1) belong to messages the server sends; in-app messages use limits.");
         if (m.WhenTriggers.Count + m.UnlessTriggers.Count > TriggerRules.MaxTriggers || m.Limits.Count > TriggerRules.MaxLimits)
@@ -409,4 +419,14 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
     private static string Key(long id) => id.ToString(CultureInfo.InvariantCulture);
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary><c>{"subject":"audience","noun":"&lt;audience id&gt;","verb":"enters"}</c>: the audience must exist.</summary>
+    private static MessageTrigger AudienceTrigger(MessageTrigger t, AppContent current)
+    {
+        if (t.Verb is not (null or "enters") || t.Objects is { Count: > 0 } || t.SecondaryVerb is not null)
+            throw new TriggerException("An audience trigger has the audience id as its noun and the verb 'enters'.");
+        if (string.IsNullOrEmpty(t.Noun) || current.Audiences.IndexOf(t.Noun) is null)
+            throw new TriggerException($"An audience trigger names an audience (its id as the noun); there is no audience '{t.Noun}'.");
+        return t with { Verb = "enters" };
+    }
 }

@@ -189,6 +189,9 @@ public sealed class MessageSet
     public IReadOnlyDictionary<(string Subject, string Noun), IReadOnlyList<(LiveMessage Message, MessageTrigger Trigger)>> ServerTriggered { get; private init; } =
         new Dictionary<(string, string), IReadOnlyList<(LiveMessage, MessageTrigger)>>();
 
+    /// <summary>The audiences (ids) whose entry sends a message (server triggers with subject <c>audience</c>).</summary>
+    public IReadOnlyList<string> EntryAudiences { get; private init; } = [];
+
     /// <summary>The app's Android notification channels, by id.</summary>
     public IReadOnlyList<AndroidChannel> AndroidChannels { get; private init; } = [];
 
@@ -259,6 +262,7 @@ public sealed class MessageSet
         return new MessageSet(messages, campaigns, settings, inApp, live)
         {
             ServerTriggered = serverTriggered,
+            EntryAudiences = [.. serverTriggered.Keys.Where(k => k.Subject == ServerTriggerSends.AudienceSubject).Select(k => k.Item2)],
             AndroidChannels = channels,
             NotificationChannelsJson = channels.Count == 0 ? null : new RawJson(AndroidChannel.Wire(channels)),
             DefaultNotificationChannel = channels.FirstOrDefault(c => c.IsDefault)?.Id,

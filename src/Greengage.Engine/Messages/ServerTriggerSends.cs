@@ -13,6 +13,22 @@ namespace Greengage.Engine.Messages;
 /// </summary>
 public static class ServerTriggerSends
 {
+    /// <summary>The subject of a trigger that fires when the user enters an audience (noun: the audience id, verb <c>enters</c>).</summary>
+    public const string AudienceSubject = "audience";
+
+    /// <summary>Audiences entered by a run (<see cref="AudienceEntrySends"/>): each one's messages.</summary>
+    public static void OnAudiencesEntered(UserActionContext context, MessageSet set, MessagesOptions options, IEnumerable<string> audiences)
+    {
+        foreach (var audience in audiences)
+        {
+            if (set.ServerTriggered.TryGetValue((AudienceSubject, audience), out var candidates))
+            {
+                foreach (var (message, _) in candidates)
+                    Send(context, message, options, set.Settings);
+            }
+        }
+    }
+
     /// <summary>An event or a state entered, with its parameters.</summary>
     public static void OnOccurrence(UserActionContext context, ContentDirectory? content, MessagesOptions options, string subject, string name,
         IReadOnlyDictionary<string, JsonElement>? parameters)
@@ -93,4 +109,50 @@ public static class ServerTriggerSends
         JsonValueKind.False => "false",
         _ => value.GetRawText(),
     };
+}
+
+/// <summary>
+/// The <c>audience</c> server trigger: a user enters an audience when a run of their own actions makes them match it
+/// (they did not before the run; a new user matches for the first time). Membership is looked at only for apps with
+/// such triggers, and only when the run recorded something. Audiences a user enters without doing anything (a rule on
+/// a relative date) are entered at their next activity.
+/// </summary>
+public sealed class AudienceEntrySends(ContentDirectory content, MessagesOptions options) : IUserRunObserver
+{
+    public object? Before(string appId, string userId, Users.UserState state, long nowMs)
+    {
+        var set = content.For(appId);
+        var watched = set.Messages.EntryAudiences;
+        if (watched.Count == 0)
+            return null;
+        var members = new HashSet<string>(StringComparer.Ordinal);
+        if (state.Exists)
+        {
+            var subject = new TargetingSubject(state, userId, null, nowMs);
+            foreach (var audience in watched)
+            {
+                if (set.Audiences.Contains(audience, subject))
+                    members.Add(audience);
+            }
+        }
+        return members;
+    }
+
+    public void After(object before, UserActionContext context)
+    {
+        var members = (HashSet<string>)before;
+        var set = content.For(context.Batch.AppId);
+        if (!context.State.Exists || context.State.Identity.MovedTo is not null)
+            return;
+        // As before the run: device criteria read the most recently seen device.
+        var subject = new TargetingSubject(context.State, context.UserId, null, context.NowMs);
+        List<string>? entered = null;
+        foreach (var audience in set.Messages.EntryAudiences)
+        {
+            if (!members.Contains(audience) && set.Audiences.Contains(audience, subject))
+                (entered ??= []).Add(audience);
+        }
+        if (entered is not null)
+            ServerTriggerSends.OnAudiencesEntered(context, set.Messages, options, entered);
+    }
 }

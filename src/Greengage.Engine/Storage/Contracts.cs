@@ -128,3 +128,26 @@ public interface ITestDeviceStore
     /// <summary>The test devices of one app, ordered by device id; empty for an app without any (or an unknown app).</summary>
     Task<IReadOnlyList<TestDevice>> ListTestDevicesAsync(string appId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Runs of scheduled sends (issue 6): one per (app, message, occurrence). A run is claimed with a lease like a work
+/// item, so one process works it at a time and another takes it over when the lease runs out; it keeps a cursor (the
+/// last user id done, in <see cref="IUserStore.ScanUsersAsync"/> order) so that a run cut short resumes after it.
+/// </summary>
+public interface IScheduleRunStore
+{
+    /// <summary>
+    /// Claims the run for <paramref name="owner"/> until <c>now + lease</c>, creating it (state running, nothing done)
+    /// when it is new. Null when it is finished, or held by another owner whose lease has not run out.
+    /// </summary>
+    Task<ScheduleRun?> ClaimRunAsync(string appId, long messageId, long occurrence, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Saves the run's progress (state, cursor, counts, finish time) and extends the lease to
+    /// <paramref name="leaseUntil"/>; false (nothing saved) when <paramref name="owner"/> no longer holds it.
+    /// </summary>
+    Task<bool> SaveRunAsync(ScheduleRun run, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+
+    /// <summary>A message's runs, latest occurrence first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<ScheduleRun>> ListRunsAsync(string appId, long messageId, int limit, CancellationToken cancellationToken);
+}

@@ -101,3 +101,19 @@ public sealed record StoredApp(string AppId, string Name, DateTimeOffset Created
 /// <param name="Email">The dashboard account that registered it.</param>
 /// <param name="RegisteredAt">When it was first registered (millisecond precision).</param>
 public sealed record TestDevice(string AppId, string DeviceId, string Email, DateTimeOffset RegisteredAt);
+
+/// <summary>A run of a scheduled send (<see cref="IScheduleRunStore"/>).</summary>
+/// <param name="State"><c>running</c> or <c>finished</c>.</param>
+/// <param name="Cursor">The last user id done (null: none yet).</param>
+/// <param name="Scanned">Users looked at.</param>
+/// <param name="Matched">Users in the audience whose time had come: their grain was asked to send.</param>
+/// <param name="Deferred">Users in the audience whose local time was still ahead: left as durable rows until then.</param>
+public sealed record ScheduleRun(string AppId, long MessageId, long Occurrence, string State, string? Cursor, long Scanned, long Matched, long Deferred,
+    DateTimeOffset Started, DateTimeOffset? Finished);
+
+/// <summary>The states of a <see cref="ScheduleRun"/>.</summary>
+public static class ScheduleRunStates
+{
+    public const string Running = "running";
+    public const string Finished = "finished";
+}

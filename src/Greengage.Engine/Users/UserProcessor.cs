@@ -95,6 +95,7 @@ public sealed class UserProcessor(
 
         var results = new List<ActionResult>(batch.Items.Count);
         var rows = new List<NewLogRow>();
+        var watched = actions.Observer?.Before(AppId, UserId, State, batch.Arrival.ToUnixTimeMilliseconds());
         UserForward? forward = null;
         byte[]? handover = null;
         long moveTimeMs = 0;
@@ -124,6 +125,11 @@ public sealed class UserProcessor(
             moveTimeMs = move.TimeMs;
             break;
         }
+
+        // What the run changed as a whole (an audience entered), once its own records are applied; not for a user who
+        // just handed their state over (the target's run sees it).
+        if (watched is not null && handover is null && rows.Count > 0)
+            actions.Observer!.After(watched, ContextFor(batch, RunObserverItem(batch.Items[^1]), rows));
 
         var writes = Finish(rows, batch.Arrival.ToUnixTimeMilliseconds());
         if (handover is null)
@@ -299,6 +305,9 @@ public sealed class UserProcessor(
 
     public const string NewUserIdParameter = "newUserId";
 
+    /// <summary>The action name of the context a run observer records through (no API action has it).</summary>
+    public const string RunObserverAction = "__run";
+
     private sealed record MoveStart(ActionResult? Refused, SwitchedSession? Switched = null, byte[]? HandoverState = null, long TimeMs = 0);
 
     /// <summary>Work the batch's actions put in the outbox, committed with its records (<see cref="UserActionContext.Enqueue"/>).</summary>
@@ -339,6 +348,17 @@ public sealed class UserProcessor(
     {
         if (!_linkedDevices.Contains(device) && !_batchDevices.Contains(device))
             _batchDevices.Add(device);
+    }
+
+    /// <summary>The run's last item as the observer's context sees it: its device and mode, no request mark (the run's
+    /// marks are recorded by now, so it would count as a replay).</summary>
+    private static UserBatchItem RunObserverItem(UserBatchItem last)
+    {
+        var device = last.Parameters.String(WireNames.DeviceId);
+        var parameters = device is null
+            ? ParameterSet.Empty
+            : new ParameterSet(new() { [WireNames.DeviceId] = System.Text.Json.JsonSerializer.SerializeToElement(device) });
+        return new UserBatchItem(last.Index, RunObserverAction, parameters, last.DevMode, Key: last.Key);
     }
 
     private static RequestMark? RequestMarkOf(ParameterSet p)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Content;
 using Greengage.Engine.Messages;
+using Greengage.Engine.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Greengage.Server.Admin;
@@ -17,12 +18,13 @@ public sealed record MessageRequest(
     DateTimeOffset? StartTime, DateTimeOffset? EndTime, int? Priority, double? HoldOutPercent,
     IReadOnlyList<MessageTrigger>? WhenTriggers, IReadOnlyList<MessageTrigger>? UnlessTriggers, IReadOnlyList<MessageLimit>? Limits,
     long? CampaignId, int? Countdown, bool? ApiSends, string? Category, long? InboxTtlSeconds,
-    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null, MessageCaps? Caps = null, bool? ExemptFromCaps = null)
+    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null, MessageCaps? Caps = null, bool? ExemptFromCaps = null,
+    MessageSchedule? Schedule = null)
 {
     public MessageInput ToInput() => new(
         Name ?? "", Channel ?? "", Template, (JsonObject?)Values?.DeepClone(), AudienceId, Rule?.DeepClone(),
         StartTime?.ToUnixTimeMilliseconds(), EndTime?.ToUnixTimeMilliseconds(), Priority, HoldOutPercent ?? 0,
-        WhenTriggers, UnlessTriggers, Limits, CampaignId, Countdown, ApiSends ?? false, Category, InboxTtlSeconds, ServerTriggers, Delay, Caps, ExemptFromCaps ?? false);
+        WhenTriggers, UnlessTriggers, Limits, CampaignId, Countdown, ApiSends ?? false, Category, InboxTtlSeconds, ServerTriggers, Delay, Caps, ExemptFromCaps ?? false, Schedule);
 }
 
 /// <summary>A message.</summary>
@@ -33,15 +35,26 @@ public sealed record MessageResponse(
     IReadOnlyList<MessageTrigger> WhenTriggers, IReadOnlyList<MessageTrigger> UnlessTriggers, IReadOnlyList<MessageLimit> Limits,
     long? CampaignId, int? Countdown, bool ApiSends, string? Category, long? InboxTtlSeconds,
     DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Published, DateTimeOffset? Finished,
-    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null, MessageCaps? Caps = null, bool ExemptFromCaps = false)
+    IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null, MessageCaps? Caps = null, bool ExemptFromCaps = false,
+    MessageSchedule? Schedule = null)
 {
     public static MessageResponse From(MessageDocument m) => new(
         m.Id, m.Name, m.Channel, m.Template, (JsonObject)m.Values.DeepClone(), m.State, m.AudienceId, m.Rule?.DeepClone(),
         Time(m.StartMs), Time(m.EndMs), m.Priority, m.HoldOutPercent, m.WhenTriggers, m.UnlessTriggers, m.Limits,
         m.CampaignId, m.CountdownSeconds, m.ApiSends, m.Category, m.InboxTtlSeconds,
-        Time(m.CreatedMs)!.Value, Time(m.UpdatedMs)!.Value, Time(m.PublishedMs), Time(m.FinishedMs), m.ServerTriggers, m.DelaySeconds, m.Caps, m.ExemptFromCaps);
+        Time(m.CreatedMs)!.Value, Time(m.UpdatedMs)!.Value, Time(m.PublishedMs), Time(m.FinishedMs), m.ServerTriggers, m.DelaySeconds, m.Caps, m.ExemptFromCaps, m.Schedule);
 
     internal static DateTimeOffset? Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+}
+
+/// <summary>A run of a scheduled message: one occurrence sent to its audience, with its progress.</summary>
+/// <param name="State"><c>running</c> or <c>finished</c>.</param>
+/// <param name="Scanned">Users looked at so far.</param>
+/// <param name="Asked">Users in the audience whose time had come, whose grains were asked to send.</param>
+/// <param name="Waiting">Users in the audience whose local time was still ahead when the run reached them.</param>
+public sealed record ScheduleRunResponse(long Occurrence, string State, long Scanned, long Asked, long Waiting, DateTimeOffset Started, DateTimeOffset? Finished)
+{
+    public static ScheduleRunResponse From(Greengage.Engine.Storage.ScheduleRun r) => new(r.Occurrence, r.State, r.Scanned, r.Matched, r.Deferred, r.Started, r.Finished);
 }
 
 /// <summary>A campaign as written: its entry trigger (for its in-app messages without their own) and end.</summary>
@@ -112,6 +125,17 @@ internal static class MessagesApi
                 }))
             .WithName("CountMessageStats")
             .WithSummary("Starts counting the message's events (sent, View, Accept, ...) over stored users: occurrences and users per event; follow the job.");
+        messages.MapGet("/{id:long}/runs", async (string appId, long id, AppDirectory apps, ContentDirectory content, IScheduleRunStore runs, HttpContext http) =>
+            {
+                if (apps.Find(appId) is null)
+                    return (Results<Ok<List<ScheduleRunResponse>>, ProblemHttpResult>)ContentProblems.AppNotFound(appId);
+                if (!content.For(appId).Messages.ById.ContainsKey(id))
+                    return ContentProblems.From(ContentException.NotFound("Message", id));
+                var listed = await runs.ListRunsAsync(appId, id, 100, http.RequestAborted);
+                return TypedResults.Ok(listed.Select(ScheduleRunResponse.From).ToList());
+            })
+            .WithName("ListScheduleRuns")
+            .WithSummary("Lists the runs of a scheduled message, latest occurrence first: state, users looked at, asked to send, waiting for their local time.");
 
         var campaigns = admin.MapGroup("/apps/{appId}/campaigns").WithTags("Messages");
         campaigns.MapGet("/", (string appId, AppDirectory apps, ContentDirectory content) =>

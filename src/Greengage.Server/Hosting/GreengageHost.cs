@@ -82,6 +82,7 @@ public static class GreengageHost
         services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<ITestDeviceStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IContentStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IScheduleRunStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IFileBlobStore>(new DiskFileBlobStore(Path.Combine(options.DataDirectory, "files")));
 
         // Engine.
@@ -100,7 +101,9 @@ public static class GreengageHost
             .With(TrackingActions.Create(options.Tracking, sp.GetRequiredService<ContentDirectory>(), options.Messages))
             .With([new SetUserAttributes(options.Profile, sp.GetRequiredService<ContentDirectory>(), options.Messages), new SetDeviceAttributes(options.Profile)])
             .With([new Start(sp.GetRequiredService<ContentDirectory>()), new GetVars(sp.GetRequiredService<ContentDirectory>()), new BackfillParams(), new Greengage.Engine.Actions.User.DeliveryOutcome()])
-            .With([new SendMessage(sp.GetRequiredService<ContentDirectory>(), options.Messages), new StartCampaign(sp.GetRequiredService<ContentDirectory>(), options.Messages)]));
+            .With([new SendMessage(sp.GetRequiredService<ContentDirectory>(), options.Messages), new StartCampaign(sp.GetRequiredService<ContentDirectory>(), options.Messages)])
+            .With([new ScheduledSend(sp.GetRequiredService<ContentDirectory>(), options.Messages)])
+            .Watched(new AudienceEntrySends(sp.GetRequiredService<ContentDirectory>(), options.Messages)));
         services.AddSingleton(sp => AppActionTable.Default
             .With([
                 new RegisterDevice(sp.GetRequiredService<TestDeviceService>(), options.Limits),
@@ -162,6 +165,7 @@ public static class GreengageHost
         services.AddHostedService<SessionSweepService>();
         services.AddHostedService<JobsService>();
         services.AddHostedService<OutboxService>();
+        services.AddHostedService<ScheduleService>();
         return builder;
     }
 

@@ -18,6 +18,15 @@ public sealed class MessagesComponent : IUserComponent<MessagesComponent>
     /// <summary>Server sends and inbox items of the last 7 days, oldest first (what frequency caps count).</summary>
     [JsonPropertyName("sent")] public List<SentMark> Sent { get; set; } = [];
 
+    /// <summary>The latest occurrence of each scheduled message (by id) sent to the user.</summary>
+    [JsonPropertyName("scheduled")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, long>? Scheduled { get; set; }
+
+    /// <summary>Whether occurrence <paramref name="occurrence"/> of a scheduled message (or a later one) was sent to the user.</summary>
+    public bool GotOccurrence(string messageId, long occurrence) =>
+        Scheduled is not null && Scheduled.TryGetValue(messageId, out var latest) && latest >= occurrence;
+
     /// <summary>How many sends since <paramref name="sinceMs"/>, of a channel (exempt ones left out) or of a message.</summary>
     public int SendsSince(long sinceMs, string? channel = null, string? messageId = null)
     {
@@ -43,6 +52,8 @@ public sealed class MessagesComponent : IUserComponent<MessagesComponent>
             case MessageSent sent:
                 Sent.RemoveAll(m => m.AtMs <= sent.TimeMs - WeekMs);
                 Sent.Add(new SentMark { MessageId = sent.MessageId, Channel = sent.Channel, AtMs = sent.TimeMs, Exempt = sent.Exempt });
+                if (sent.Occurrence is { } occurrence && !GotOccurrence(sent.MessageId, occurrence))
+                    (Scheduled ??= new(StringComparer.Ordinal))[sent.MessageId] = occurrence;
                 break;
             case InAppQueued q:
                 Queued[q.MessageId] = new QueuedInApp { Values = q.Values, AtMs = q.TimeMs };
@@ -60,6 +71,11 @@ public sealed class MessagesComponent : IUserComponent<MessagesComponent>
     {
         Sent.AddRange(source.Sent);
         Sent.Sort((a, b) => a.AtMs.CompareTo(b.AtMs));
+        foreach (var (id, occurrence) in source.Scheduled ?? [])
+        {
+            if (!GotOccurrence(id, occurrence))
+                (Scheduled ??= new(StringComparer.Ordinal))[id] = occurrence;
+        }
         foreach (var (id, held) in source.Decided)
             Decided.TryAdd(id, held);
         foreach (var (id, queued) in source.Queued)

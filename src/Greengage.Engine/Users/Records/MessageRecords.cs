@@ -104,4 +104,7 @@ public sealed record MessageSent : UserRecord
 
     /// <summary>The message is exempt from the app's channel caps: it does not count against them either.</summary>
     [JsonPropertyName("ex")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Exempt { get; init; }
+
+    /// <summary>For a scheduled send: the schedule's occurrence (a user gets each occurrence at most once).</summary>
+    [JsonPropertyName("o")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Occurrence { get; init; }
 }

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Greengage.Engine.Content;
+using Greengage.Engine.Messages;
+using Greengage.Engine.Targeting;
+using Greengage.Engine.Users.Records;
+using Greengage.Protocol.Responses;
+using Greengage.Protocol.Values;
+
+namespace Greengage.Engine.Actions.User;
+
+/// <summary>
+/// One user's part of a scheduled send (not an API action: the schedule runner sends it, <see cref="ScheduleRules"/>):
+/// occurrence <c>occurrence</c> of message <c>messageId</c>, decided in the user's grain on what it holds now (the
+/// audience, unsubscriptions, caps, quiet hours), at most once per occurrence. Answers <c>result</c> as
+/// <c>sendMessage</c> does.
+/// </summary>
+public sealed class ScheduledSend(ContentDirectory? content = null, MessagesOptions? options = null) : IUserAction
+{
+    public const string ActionName = "__scheduledSend";
+
+    private readonly MessagesOptions _options = options ?? new MessagesOptions();
+
+    public string Name => ActionName;
+
+    public ActionResult Handle(UserActionContext context)
+    {
+        var p = context.Parameters;
+        var messageId = p.Long("messageId") ?? throw new InvalidParameterException("'messageId' must be provided");
+        var occurrence = p.Long("occurrence") ?? throw new InvalidParameterException("'occurrence' must be provided");
+        if (!context.State.Exists || context.State.Identity.MovedTo is not null)
+            return Result("not sent: no such user");
+        var set = (content?.For(context.Batch.AppId) ?? AppContent.Empty).Messages;
+        if (!set.Live.TryGetValue(messageId, out var live) || live.Document.Schedule is null || !live.Current(context.NowMs))
+            return Result("not sent: the message is not scheduled now");
+        if (context.State.Messages.GotOccurrence(live.IdText, occurrence))
+            return Result("not sent: already sent");
+
+        var subject = new TargetingSubject(context.State, context.UserId, null, context.NowMs);
+        var outcome = MessageSends.Send(context.Batch.AppId, live, subject, values: null, force: false, [.. context.State.Devices.Devices],
+            _options.InboxMaxItems, context.NowMs, settings: set.Settings);
+        foreach (var record in outcome.Records)
+            context.Emit(record is MessageSent sent ? sent with { Occurrence = occurrence } : record);
+        foreach (var send in outcome.Sends ?? [])
+            context.Enqueue(send);
+        return Result(outcome.Result);
+    }
+
+    private static ActionResult Result(string result) => ActionResult.Ok(new JsonObject { ["result"] = result });
+
+    /// <summary>The item's parameters.</summary>
+    public static ParameterSet Parameters(long messageId, long occurrence) => new(new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+    {
+        ["messageId"] = JsonSerializer.SerializeToElement(messageId.ToString(CultureInfo.InvariantCulture)),
+        ["occurrence"] = JsonSerializer.SerializeToElement(occurrence.ToString(CultureInfo.InvariantCulture)),
+    });
+}

@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Greengage.Engine.Actions.User;
+using Greengage.Engine.Apps;
+using Greengage.Engine.Content;
+using Greengage.Engine.Jobs;
+using Greengage.Engine.Messages;
+using Greengage.Engine.Storage;
+using Greengage.Engine.Targeting;
+using Greengage.Engine.Users;
+using Microsoft.Extensions.Logging;
+
+namespace Greengage.Engine.Delivery;
+
+/// <summary>How scheduled sends run (<c>Greengage:Delivery:Schedule</c>).</summary>
+public sealed class ScheduleOptions
+{
+    /// <summary>How often the runner looks for occurrences that came due.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a claim on a run holds without progress (another process takes it over after that).</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Users' grains asked to send at once.</summary>
+    public int Concurrency { get; set; } = 64;
+
+    /// <summary>Users read per page of stored state.</summary>
+    public int PageSize { get; set; } = UserScan.PageSize;
+}
+
+/// <summary>
+/// Sends scheduled messages to their audiences (issue: delivery, item 4; ARCHITECTURE decision 5). For each live
+/// message with a <see cref="MessageSchedule"/>, the occurrence that came due is a durable run
+/// (<see cref="IScheduleRunStore"/>): the runner pages through the app's stored users, keeps those the audience holds
+/// on what is stored, and asks only their grains to send (<see cref="ScheduledSend"/>, which decides again on the live
+/// state, at most once per occurrence). A user whose local time is still ahead becomes a durable row with that
+/// not-before (queue <see cref="Queue"/>), not a timer; the runner sends those as they come due. The run's cursor is
+/// saved after each page, so a run cut short resumes after the last page done; nobody is active or in memory longer
+/// than their own send.
+/// </summary>
+public sealed partial class ScheduleRunner(
+    AppDirectory apps, ContentDirectory content, IUserStore users, IScheduleRunStore runs, IWorkQueue queue, IUserGateway gateway,
+    TimeProvider time, ScheduleOptions options, ILogger<ScheduleRunner> logger)
+{
+    /// <summary>The queue of users waiting for their local time.</summary>
+    public const string Queue = "schedule";
+
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs known to be over (so a poll does not ask the store again).</summary>
+    private readonly ConcurrentDictionary<(string, long, long), byte> _finished = new();
+
+    public string Owner { get; } = "schedule-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Works every run that came due and every waiting user whose time came; returns the users asked to send.</summary>
+    public async Task<long> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        long asked = 0;
+        foreach (var appId in apps.AppIds)
+        {
+            foreach (var live in content.For(appId).Messages.Live.Values)
+            {
+                if (live.Document.Schedule is not { } schedule)
+                    continue;
+                var now = time.GetUtcNow();
+                var since = DateTimeOffset.FromUnixTimeMilliseconds(live.Document.PublishedMs ?? live.Document.CreatedMs);
+                if (!live.Current(now.ToUnixTimeMilliseconds()) || ScheduleRules.Due(schedule, since, now) is not { } occurrence)
+                    continue;
+                var key = (appId, live.Document.Id, occurrence);
+                if (_finished.ContainsKey(key))
+                    continue;
+                if (await runs.ClaimRunAsync(appId, live.Document.Id, occurrence, Owner, now, options.Lease, cancellationToken) is not { } run)
+                {
+                    _finished.TryAdd(key, 0);
+                    continue;
+                }
+                asked += await WorkAsync(run, live, schedule, since, cancellationToken);
+            }
+        }
+        return asked + await SendWaitingAsync(cancellationToken);
+    }
+
+    private async Task<long> WorkAsync(ScheduleRun run, LiveMessage live, MessageSchedule schedule, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var id = live.Document.Id;
+        var idText = live.IdText;
+        var category = live.Document.Category;
+        var channel = MessageChannels.UnsubscribeName(live.Document.Channel);
+        Task<int>? previous = null;
+        var asked = 0L;
+        while (true)
+        {
+            var page = await users.ScanUsersAsync(run.AppId, run.Cursor, options.PageSize, cancellationToken);
+            var now = time.GetUtcNow();
+            var due = new List<string>();
+            var waiting = new List<NewWorkItem>();
+            var scanned = 0;
+            foreach (var user in page)
+            {
+                var state = UserScan.Fold(user.Stored);
+                if (!state.Exists || state.Identity.MovedTo is not null)
+                    continue;
+                scanned++;
+                // What is stored picks the users to ask; their grains decide on what they hold now.
+                if (state.Messages.GotOccurrence(idText, run.Occurrence)
+                    || (category is not null && state.Profile.UnsubscribeCategories.Contains(category))
+                    || (channel is not null && state.Profile.UnsubscribeChannels.Contains(channel))
+                    || (live.Targeting is { } targeting && !targeting(new TargetingSubject(state, user.UserId, null, now.ToUnixTimeMilliseconds()))))
+                    continue;
+                var at = ScheduleRules.InstantFor(schedule, run.Occurrence, state);
+                if (at < since)
+                    continue; // Their time had passed before the message went live.
+                if (at <= now)
+                    due.Add(user.UserId);
+                else
+                    waiting.Add(new NewWorkItem(Queue, new Waiting(run.AppId, user.UserId, id, run.Occurrence).ToJson(), at, run.AppId));
+            }
+            if (waiting.Count > 0)
+                await queue.EnqueueAsync(waiting, cancellationToken);
+            // The previous page's sends finish before its cursor is saved with this page's.
+            if (previous is not null)
+                asked += await previous;
+            previous = AskAsync(run.AppId, id, run.Occurrence, due, cancellationToken);
+            var last = page.Count < options.PageSize;
+            if (last)
+                asked += await previous;
+            run = run with
+            {
+                Cursor = page.Count > 0 ? page[^1].UserId : run.Cursor,
+                Scanned = run.Scanned + scanned,
+                Matched = run.Matched + due.Count,
+                Deferred = run.Deferred + waiting.Count,
+            };
+            if (last)
+                run = run with { State = ScheduleRunStates.Finished, Finished = time.GetUtcNow() };
+            if (!await runs.SaveRunAsync(run, Owner, time.GetUtcNow() + options.Lease, cancellationToken))
+            {
+                LogRunLost(logger, run.AppId, id, run.Occurrence);
+                if (previous is not null && !last)
+                    asked += await previous;
+                return asked;
+            }
+            if (last)
+            {
+                _finished.TryAdd((run.AppId, id, run.Occurrence), 0);
+                LogRunFinished(logger, run.AppId, id, run.Occurrence, run.Scanned, run.Matched, run.Deferred);
+                return asked;
+            }
+        }
+    }
+
+    /// <summary>Asks each user's grain to send; a user whose grain could not be reached waits as a row, tried again later.</summary>
+    private async Task<int> AskAsync(string appId, long messageId, long occurrence, List<string> due, CancellationToken cancellationToken)
+    {
+        if (due.Count == 0)
+            return 0;
+        var failed = new ConcurrentBag<NewWorkItem>();
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+            async (userId, ct) =>
+            {
+                if (!await AskOneAsync(appId, userId, messageId, occurrence, ct))
+                    failed.Add(new NewWorkItem(Queue, new Waiting(appId, userId, messageId, occurrence).ToJson(), time.GetUtcNow() + Retry, appId));
+            });
+        if (!failed.IsEmpty)
+            await queue.EnqueueAsync([.. failed], cancellationToken);
+        return due.Count;
+    }
+
+    private async Task<bool> AskOneAsync(string appId, string userId, long messageId, long occurrence, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = new UserBatch(appId, userId, "", time.GetUtcNow(), null,
+                [new UserBatchItem(0, ScheduledSend.ActionName, ScheduledSend.Parameters(messageId, occurrence), false)]);
+            var results = await gateway.ApplyAsync(batch, cancellationToken);
+            return results.Length == 1 && results[0].Success;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogAskFailed(logger, appId, userId, messageId, e);
+            return false;
+        }
+    }
+
+    /// <summary>Users whose local time came: their grains are asked now.</summary>
+    private async Task<long> SendWaitingAsync(CancellationToken cancellationToken)
+    {
+        long asked = 0;
+        while (true)
+        {
+            var items = await queue.ClaimAsync(Queue, Owner, options.PageSize, time.GetUtcNow(), options.Lease, cancellationToken);
+            if (items.Count == 0)
+                return asked;
+            await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+                async (item, ct) =>
+                {
+                    Waiting? waiting;
+                    try
+                    {
+                        waiting = JsonSerializer.Deserialize<Waiting>(item.Payload);
+                    }
+                    catch (JsonException)
+                    {
+                        waiting = null;
+                    }
+                    if (waiting is null)
+                        await queue.FailAsync(item.Id, Owner, "Unreadable scheduled send.", time.GetUtcNow(), ct);
+                    else if (await AskOneAsync(waiting.AppId, waiting.UserId, waiting.MessageId, waiting.Occurrence, ct))
+                        await queue.CompleteAsync(item.Id, Owner, ct);
+                    else
+                        await queue.ReleaseAsync(item.Id, Owner, time.GetUtcNow() + Retry, ct);
+                });
+            asked += items.Count;
+        }
+    }
+
+    /// <summary>A user waiting for their local time (the row's payload).</summary>
+    private sealed record Waiting(
+        [property: JsonPropertyName("app")] string AppId,
+        [property: JsonPropertyName("user")] string UserId,
+        [property: JsonPropertyName("message")] long MessageId,
+        [property: JsonPropertyName("occurrence")] long Occurrence)
+    {
+        public string ToJson() => JsonSerializer.Serialize(this);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: {Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time")]
+    private static partial void LogRunFinished(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: another process took the run over")]
+    private static partial void LogRunLost(ILogger logger, string appId, long messageId, long occurrence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled send of message {MessageId} to {UserId} (app {AppId}) could not be asked; it waits and is tried again")]
+    private static partial void LogAskFailed(ILogger logger, string appId, string userId, long messageId, Exception exception);
+}

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Greengage.Engine.Users;
+
+namespace Greengage.Engine.Messages;
+
+/// <summary>
+/// The clock of scheduled sends (<see cref="MessageSchedule"/>). Occurrence <c>k</c> of a schedule is its local date
+/// and time plus <c>k</c> days (daily) or weeks (weekly); <c>once</c> has only occurrence 0. In a fixed zone an
+/// occurrence is one instant; in users' own zones (<c>user</c>) it spans the day's zones, from UTC+14 (the first to
+/// reach a local time) to UTC-12 (the last), and each user's instant is the local time in their zone. A local time that
+/// does not exist in a zone (the hour skipped when clocks go forward) is sent when the clocks reach the next valid time.
+/// </summary>
+public static class ScheduleRules
+{
+    public const string UserTimeZone = "user";
+    public const string Once = "once";
+    public const string Daily = "daily";
+    public const string Weekly = "weekly";
+
+    /// <summary>How far ahead of UTC the first zone is (Kiribati, UTC+14) and behind it the last (UTC-12).</summary>
+    private static readonly TimeSpan EarliestOffset = TimeSpan.FromHours(14);
+    private static readonly TimeSpan LatestOffset = TimeSpan.FromHours(-12);
+
+    private static readonly string[] Formats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"];
+
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo?> Zones = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<long, TimeZoneInfo> Offsets = new();
+
+    /// <summary>Why <paramref name="schedule"/> is not a schedule, or null.</summary>
+    public static string? Problem(MessageSchedule schedule)
+    {
+        if (!TryParseLocal(schedule.At, out _))
+            return "schedule.at is a local date and time without an offset, such as 2026-12-02T09:00 (the time zone says where).";
+        if (schedule.TimeZone != UserTimeZone && Zone(schedule.TimeZone) is null)
+            return $"schedule.timeZone is 'user' or an IANA time zone such as 'UTC' or 'Europe/Berlin', not '{schedule.TimeZone}'.";
+        if (schedule.FallbackTimeZone is { } fallback && (schedule.TimeZone != UserTimeZone || Zone(fallback) is null))
+            return "schedule.fallbackTimeZone is an IANA time zone, for a schedule in the users' time zones.";
+        if (schedule.Repeat is not (Once or Daily or Weekly))
+            return $"schedule.repeat is once, daily or weekly, not '{schedule.Repeat}'.";
+        return null;
+    }
+
+    public static bool TryParseLocal(string text, out DateTime local) =>
+        DateTime.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out local);
+
+    /// <summary>An IANA (or Windows) zone by id, or null when this machine does not know it.</summary>
+    public static TimeZoneInfo? Zone(string id) => Zones.GetOrAdd(id, static id =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null);
+
+    /// <summary>The local date and time of occurrence <paramref name="k"/>.</summary>
+    public static DateTime LocalAt(MessageSchedule schedule, long k)
+    {
+        TryParseLocal(schedule.At, out var first);
+        return schedule.Repeat switch
+        {
+            Daily => first.AddDays(k),
+            Weekly => first.AddDays(7 * k),
+            _ => first,
+        };
+    }
+
+    /// <summary>When <paramref name="local"/> happens in <paramref name="zone"/> (a skipped local time: the next valid one).</summary>
+    public static DateTimeOffset InstantIn(DateTime local, TimeZoneInfo zone)
+    {
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        for (var i = 0; i < 8 && zone.IsInvalidTime(local); i++)
+            local = local.AddMinutes(30);
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
+    }
+
+    /// <summary>The first instant of occurrence <paramref name="k"/> anywhere.</summary>
+    public static DateTimeOffset FirstInstant(MessageSchedule schedule, long k) => schedule.TimeZone == UserTimeZone
+        ? new DateTimeOffset(LocalAt(schedule, k), EarliestOffset)
+        : InstantIn(LocalAt(schedule, k), Zone(schedule.TimeZone)!);
+
+    /// <summary>The last instant of occurrence <paramref name="k"/> anywhere.</summary>
+    public static DateTimeOffset LastInstant(MessageSchedule schedule, long k) => schedule.TimeZone == UserTimeZone
+        ? new DateTimeOffset(LocalAt(schedule, k), LatestOffset)
+        : FirstInstant(schedule, k);
+
+    /// <summary>
+    /// The occurrence due at <paramref name="now"/>: the latest one whose first instant has come, provided its last
+    /// instant is not before <paramref name="since"/> (the message went live after it was over). Null when none is.
+    /// </summary>
+    public static long? Due(MessageSchedule schedule, DateTimeOffset since, DateTimeOffset now)
+    {
+        if (FirstInstant(schedule, 0) > now)
+            return null;
+        long k = 0;
+        if (schedule.Repeat != Once)
+        {
+            var period = schedule.Repeat == Daily ? TimeSpan.FromDays(1) : TimeSpan.FromDays(7);
+            k = Math.Max(0, (long)((now - FirstInstant(schedule, 0)) / period));
+            // Clock changes move a fixed zone's instants by an hour: step to the exact latest occurrence begun.
+            while (k > 0 && FirstInstant(schedule, k) > now)
+                k--;
+            while (FirstInstant(schedule, k + 1) <= now)
+                k++;
+        }
+        return LastInstant(schedule, k) < since ? null : k;
+    }
+
+    /// <summary>When occurrence <paramref name="k"/> reaches <paramref name="user"/>.</summary>
+    public static DateTimeOffset InstantFor(MessageSchedule schedule, long k, UserState user)
+    {
+        if (schedule.TimeZone != UserTimeZone)
+            return FirstInstant(schedule, k);
+        return InstantIn(LocalAt(schedule, k), UserZone(user, schedule.FallbackTimeZone));
+    }
+
+    /// <summary>The user's zone: the IANA id their device reported, else its offset from UTC, else the fallback (UTC).</summary>
+    public static TimeZoneInfo UserZone(UserState user, string? fallback)
+    {
+        var locale = user.Profile.Locale;
+        if (locale?.Timezone is { Length: > 0 } id && Zone(id) is { } zone)
+            return zone;
+        if (locale?.TimezoneOffsetSeconds is { } seconds && Math.Abs(seconds) <= 14 * 3600)
+        {
+            // A zone's offset is whole minutes.
+            return Offsets.GetOrAdd(seconds / 60 * 60, static s =>
+                TimeZoneInfo.CreateCustomTimeZone($"UTC{(s < 0 ? "-" : "+")}{TimeSpan.FromSeconds(Math.Abs(s)):hh\\:mm}", TimeSpan.FromSeconds(s), null, null));
+        }
+        return fallback is not null && Zone(fallback) is { } z ? z : TimeZoneInfo.Utc;
+    }
+}
