@@ -37,6 +37,7 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _insertLog;
     private readonly SqliteCommand _linkDevice;
     private readonly SqliteCommand _insertWork;
+    private readonly SqliteCommand _deleteWork;
     private readonly SqliteCommand _setDeadline;
     private readonly SqliteCommand _clearDeadline;
     private readonly SqliteCommand _insertSnapshot;
@@ -81,6 +82,7 @@ internal sealed class CommitCommands : IDisposable
             INSERT INTO work_items (queue, payload, not_before_ms, attempts, created_ms, key)
             VALUES (@queue, @payload, @notBefore, 0, @now, @workKey);
             """, ("@queue", SqliteType.Text), ("@payload", SqliteType.Text), ("@notBefore", SqliteType.Integer), ("@now", SqliteType.Integer), ("@workKey", SqliteType.Text));
+        _deleteWork = Create("DELETE FROM work_items WHERE id = @id;", ("@id", SqliteType.Integer));
         (string, SqliteType)[] snapshot = [("@key", SqliteType.Integer), ("@expected", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@state", SqliteType.Blob), ("@now", SqliteType.Integer)];
         // A snapshot below an erasure point (a tombstone: a log row without records) would fold erased records back in.
         const string AboveErasure =
@@ -144,7 +146,7 @@ internal sealed class CommitCommands : IDisposable
         var key = UserKey(set.AppId, set.UserId);
         // One statement writes all or nothing; more than one needs a savepoint to undo the first on a fence.
         var statements = (set.Rows.Count > 0 ? 1 : 0) + (set.Snapshot is null ? 0 : 1) + (set.SessionDeadlineMs is null ? 0 : 1)
-            + (set.LinkedDevices?.Count ?? 0) + (set.Outbox?.Count ?? 0);
+            + (set.LinkedDevices?.Count ?? 0) + (set.Outbox?.Count ?? 0) + (set.CompletedWork?.Count ?? 0);
         var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack || set.EraseThroughSeq is not null;
         if (guarded)
             Execute(_savepoint);
@@ -169,7 +171,7 @@ internal sealed class CommitCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _savepointPair, _releasePair, _rollbackToPair, _findUser, _insertUser, _fenceLog, _insertLog, _linkDevice, _insertWork, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
+        foreach (var command in new[] { _savepoint, _release, _rollbackTo, _savepointPair, _releasePair, _rollbackToPair, _findUser, _insertUser, _fenceLog, _insertLog, _linkDevice, _insertWork, _deleteWork, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
                      _eraseLog, _findStraddler, _rewriteRow, _insertTombstone, _deleteSnapshot })
             command.Dispose();
     }
@@ -243,6 +245,12 @@ internal sealed class CommitCommands : IDisposable
             w[3].Value = nowMs;
             w[4].Value = (object?)item.Key ?? DBNull.Value;
             Execute(_insertWork);
+        }
+
+        foreach (var id in set.CompletedWork ?? [])
+        {
+            _deleteWork.Parameters[0].Value = id;
+            Execute(_deleteWork);
         }
 
         if (set.SessionDeadlineMs is { } deadline)

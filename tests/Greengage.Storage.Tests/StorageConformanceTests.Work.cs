@@ -166,3 +166,22 @@ public abstract partial class StorageConformanceTests
         Assert.Empty(await Store.Work.ClaimAsync(Queue, "b", 10, T0.AddDays(1), Lease, Ct).ContinueWith(t => t.Result.Where(i => i.Payload == "push-3").ToList()));
     }
 }
+
+public abstract partial class StorageConformanceTests
+{
+    [Fact]
+    public async Task CommitAsync_CompletedWork_EndsTheItemsWithTheSet_NotWhenTheFenceRefusesIt()
+    {
+        await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "one", T0), new NewWorkItem(Queue, "two", T0)], Ct);
+        var claimed = await Store.Work.ClaimAsync(Queue, "dispatcher", 10, T0, Lease, Ct);
+        var one = claimed.Single(i => i.Payload == "one").Id;
+        var two = claimed.Single(i => i.Payload == "two").Id;
+
+        Assert.Equal(CommitOutcome.Committed, await CommitOneAsync(Set(App, "u", Range(1, 1)) with { CompletedWork = [one, 999_999] }));
+        // Refused by the fence (sequence 1 again): item two stays.
+        Assert.Equal(CommitOutcome.FenceViolated, await CommitOneAsync(Set(App, "u", Range(1, 1)) with { CompletedWork = [two] }));
+
+        var later = T0 + Lease;
+        Assert.Equal(["two"], (await Store.Work.ClaimAsync(Queue, "next", 10, later, Lease, Ct)).Select(i => i.Payload));
+    }
+}

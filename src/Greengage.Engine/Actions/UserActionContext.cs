@@ -11,11 +11,13 @@ public sealed class UserActionContext
 {
     private readonly Action<UserRecord> _emit;
     private readonly Action<Storage.NewWorkItem>? _enqueue;
+    private readonly Action<long>? _complete;
 
     internal UserActionContext(UserBatch batch, UserBatchItem item, UserState state, bool replay, ProtocolLimits limits, SessionTimeouts sessions, Action<UserRecord> emit,
-        Action<Storage.NewWorkItem>? enqueue = null)
+        Action<Storage.NewWorkItem>? enqueue = null, Action<long>? complete = null)
     {
         _enqueue = enqueue;
+        _complete = complete;
         Batch = batch;
         Item = item;
         State = state;
@@ -74,5 +76,16 @@ public sealed class UserActionContext
         if (_enqueue is null)
             throw new InvalidOperationException("This context has no outbox.");
         _enqueue(item);
+    }
+
+    /// <summary>
+    /// Finishes a work item (by id) in the same transaction as the records this batch emits: the outbox dispatcher's
+    /// outcome and the end of its item commit together (<see cref="Storage.UserWriteSet.CompletedWork"/>).
+    /// </summary>
+    public void Complete(long workItemId)
+    {
+        if (_complete is null)
+            throw new InvalidOperationException("This context has no outbox.");
+        _complete(workItemId);
     }
 }

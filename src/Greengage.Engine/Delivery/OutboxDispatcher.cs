@@ -106,7 +106,7 @@ public sealed partial class OutboxDispatcher(IWorkQueue queue, IDeliverySender s
         try
         {
             var batch = new UserBatch(send.AppId, send.UserId, "", time.GetUtcNow(), null,
-                [new UserBatchItem(0, DeliveryOutcome.ActionName, DeliveryOutcome.Parameters(item.Payload, outcome, reason), false)]);
+                [new UserBatchItem(0, DeliveryOutcome.ActionName, DeliveryOutcome.Parameters(item.Payload, outcome, reason, item.Id), false)]);
             await users.ApplyAsync(batch, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -116,9 +116,8 @@ public sealed partial class OutboxDispatcher(IWorkQueue queue, IDeliverySender s
             await queue.ReleaseAsync(item.Id, Owner, time.GetUtcNow() + options.FirstBackoff, cancellationToken);
             return;
         }
-        if (reason is null)
-            await queue.CompleteAsync(item.Id, Owner, cancellationToken);
-        else
+        // A send that went out was completed with its outcome, in the user's commit.
+        if (reason is not null)
             await queue.FailAsync(item.Id, Owner, reason, time.GetUtcNow(), cancellationToken);
     }
 

@@ -52,7 +52,12 @@ public sealed record UserWriteSet(
     long? EraseThroughSeq = null,
     IReadOnlyList<string>? LinkedDevices = null,
     UserWriteSet? Along = null,
-    IReadOnlyList<NewWorkItem>? Outbox = null);
+    IReadOnlyList<NewWorkItem>? Outbox = null,
+    IReadOnlyList<long>? CompletedWork = null);
+
+// CompletedWork (on UserWriteSet): work items (ids) that this set finishes, deleted in the same transaction if the set
+// commits, whoever holds them (an item already gone is no error). The outbox dispatcher records a send's outcome this
+// way: the outcome and the end of the item commit together, so an outcome is never recorded twice for one claim.
 
 // Along (on UserWriteSet): another user's write set committed in the same transaction, all or nothing: if either set
 // is refused by its fence, neither is written and the outcome is FenceViolated. A login or register moves the anonymous

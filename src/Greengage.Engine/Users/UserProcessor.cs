@@ -174,13 +174,15 @@ public sealed class UserProcessor(
         var deadline = DeadlineToStore(nowMs);
         List<NewWorkItem>? outbox = _outbox.Count == 0 ? null : [.. _outbox];
         _outbox.Clear();
-        if (rows.Count == 0 && !snapshotDue && deadline is null && outbox is null)
+        List<long>? completed = _completed.Count == 0 ? null : [.. _completed];
+        _completed.Clear();
+        if (rows.Count == 0 && !snapshotDue && deadline is null && outbox is null && completed is null)
         {
             _batchDevices.Clear();
             return null;
         }
         return new UserWriteSet(AppId, UserId, rows, snapshotDue ? TakeSnapshot(nowMs) : null, deadline, eraseThrough,
-            LinkedDevices(rows), Outbox: outbox);
+            LinkedDevices(rows), Outbox: outbox, CompletedWork: completed);
     }
 
     /// <summary>A snapshot of everything applied since the last one, or null when there is nothing new.</summary>
@@ -313,6 +315,9 @@ public sealed class UserProcessor(
     /// <summary>Work the batch's actions put in the outbox, committed with its records (<see cref="UserActionContext.Enqueue"/>).</summary>
     private readonly List<NewWorkItem> _outbox = [];
 
+    /// <summary>Work items the batch finishes (<see cref="UserActionContext.Complete"/>), committed with its records.</summary>
+    private readonly List<long> _completed = [];
+
     private UserActionContext ContextFor(UserBatch batch, UserBatchItem item, List<NewLogRow> rows)
     {
         var mark = RequestMarkOf(item.Parameters);
@@ -327,7 +332,7 @@ public sealed class UserProcessor(
                 DeviceId = record.DeviceId ?? device,
                 Request = mark,
                 IsDeveloper = item.DevMode,
-            }, rows), _outbox.Add);
+            }, rows), _outbox.Add, _completed.Add);
         return context;
     }
 

@@ -21,7 +21,9 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "greengage-outbox-" + Guid.NewGuid().ToString("N"));
     private SqliteStore _store = null!;
     private readonly Clock _clock = new(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-    private readonly Reports _reports = new();
+    private readonly Reports _reports;
+
+    public OutboxDispatcherTests() => _reports = new Reports(() => _store);
 
     public async Task InitializeAsync()
     {
@@ -48,18 +50,20 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    /// <summary>The user grains: each outcome report, by occurrence id.</summary>
-    private sealed class Reports : IUserGateway
+    /// <summary>The user grains: each outcome report, by occurrence id; a send's outcome ends its item in the same commit, as a grain's does.</summary>
+    private sealed class Reports(Func<SqliteStore> store) : IUserGateway
     {
         public ConcurrentQueue<(string Occurrence, string Outcome, string? Reason)> Received { get; } = new();
 
-        public Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken)
+        public async Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken)
         {
             var item = Assert.Single(batch.Items);
             Assert.Equal(DeliveryOutcome.ActionName, item.Action);
             var send = DeliverySend.FromPayload(item.Parameters.String("send")!);
             Received.Enqueue((send.OccurrenceId, item.Parameters.String("outcome")!, item.Parameters.String("reason")));
-            return Task.FromResult(new[] { ActionResult.Ok() });
+            if (item.Parameters.String("outcome") == DeliveryOutcome.Sent)
+                await store().CommitAsync([new UserWriteSet(batch.AppId, batch.UserId, [], null, CompletedWork: [item.Parameters.Long("workItem")!.Value])], cancellationToken);
+            return [ActionResult.Ok()];
         }
     }
 

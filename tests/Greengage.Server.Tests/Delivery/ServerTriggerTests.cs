@@ -85,6 +85,52 @@ public sealed class ServerTriggerTests(IdleDispatcherFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task EnteringAnAudience_SendsItsMessage_OnceOnEntry_NotWhileInside_AgainAfterLeavingAndComingBack()
+    {
+        var app = await factory.Services.GetRequiredService<AppService>().CreateAsync("Entry " + Guid.NewGuid().ToString("N")[..6], default);
+        var (status, created) = await AdminCalls.SendAsync(factory.CreateClient(), HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/audiences", new
+        {
+            name = "Big spenders",
+            rule = new { subject = "event", name = "Purchase", measure = "count", op = "atLeast", value = 2 },
+        });
+        Assert.True(status == HttpStatusCode.Created, created?.ToJsonString());
+        var audience = ((long)created!["id"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (goldStatus, goldAudience) = await AdminCalls.SendAsync(factory.CreateClient(), HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/audiences", new
+        {
+            name = "Gold",
+            rule = new { subject = "attribute", name = "plan", op = "is", value = "gold" },
+        });
+        Assert.True(goldStatus == HttpStatusCode.Created, goldAudience?.ToJsonString());
+        var gold = ((long)goldAudience!["id"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var welcome = await Webhook(app, "big-spender", new { subject = "audience", noun = audience, verb = "enters" });
+        var goldWelcome = await Webhook(app, "gold", new { subject = "audience", noun = gold, verb = "enters" });
+
+        async Task Track(string user) =>
+            await Api(app, new JsonObject { ["action"] = "track", ["userId"] = user, ["deviceId"] = user + "-d", ["event"] = "Purchase" });
+        async Task Plan(string user, string plan) =>
+            await Api(app, new JsonObject { ["action"] = "setUserAttributes", ["userId"] = user, ["deviceId"] = user + "-d", ["userAttributes"] = new JsonObject { ["plan"] = plan } });
+
+        await Api(app, new JsonObject { ["action"] = "start", ["userId"] = "ann", ["deviceId"] = "ann-d" });
+        await Track("ann");
+        Assert.Empty(await Due(app, DateTimeOffset.UtcNow.AddSeconds(5)));
+        await Track("ann"); // The second purchase: Ann enters.
+        Assert.Equal([("ann", welcome)], (await Due(app, DateTimeOffset.UtcNow.AddSeconds(5))).Select(s => (s.UserId, s.MessageId)));
+        await Track("ann"); // Still inside: nothing.
+        Assert.Empty(await Due(app, DateTimeOffset.UtcNow.AddSeconds(5)));
+
+        // A new user who is in the audience from the first request enters with it; leaving and coming back enters again.
+        var first = await ApiClient.MultiAsync(factory.CreateClient(), app.AppId, app.Keys["production"],
+            new JsonObject { ["action"] = "start", ["userId"] = "bob", ["deviceId"] = "bob-d", ["userAttributes"] = new JsonObject { ["plan"] = "gold" } });
+        Assert.True((bool)first[0]["success"]!, first[0].ToJsonString());
+        Assert.Equal([("bob", goldWelcome)], (await Due(app, DateTimeOffset.UtcNow.AddSeconds(5))).Select(s => (s.UserId, s.MessageId)));
+        await Plan("bob", "gold");
+        await Plan("bob", "free");
+        Assert.Empty(await Due(app, DateTimeOffset.UtcNow.AddSeconds(5)));
+        await Plan("bob", "gold");
+        Assert.Equal([("bob", goldWelcome)], (await Due(app, DateTimeOffset.UtcNow.AddSeconds(5))).Select(s => (s.UserId, s.MessageId)));
+    }
+
+    [Fact]
     public async Task ServerTriggers_AreRefusedOnInAppMessages_AndDelayOnlyWithThem()
     {
         var app = await factory.Services.GetRequiredService<AppService>().CreateAsync("Refusals " + Guid.NewGuid().ToString("N")[..6], default);
@@ -115,6 +161,15 @@ public sealed class ServerTriggerTests(IdleDispatcherFactory factory) : IClassFi
             serverTriggers = new[] { new { subject = "start" } },
         });
         Assert.Equal(HttpStatusCode.BadRequest, start);
-        Assert.Contains("event, state or userAttribute", (string?)startProblem!["detail"], StringComparison.Ordinal);
+        Assert.Contains("event, state, userAttribute or audience", (string?)startProblem!["detail"], StringComparison.Ordinal);
+        var (audience, audienceProblem) = await AdminCalls.SendAsync(http, HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        {
+            name = "no such audience",
+            channel = "webhook",
+            values = new JsonObject { ["URL"] = "https://hooks.example.test/x" },
+            serverTriggers = new[] { new { subject = "audience", noun = "424242", verb = "enters" } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, audience);
+        Assert.Contains("there is no audience '424242'", (string?)audienceProblem!["detail"], StringComparison.Ordinal);
     }
 }

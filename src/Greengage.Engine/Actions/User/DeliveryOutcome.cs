@@ -25,9 +25,13 @@ public sealed class DeliveryOutcome : IUserAction
 
     public ActionResult Handle(UserActionContext context)
     {
+        var p = context.Parameters;
+        // A send that went out ends its outbox item in the same commit as its event (a failure is kept, with its reason,
+        // by the dispatcher).
+        if (p.Long("workItem") is { } workItem && p.String("outcome") == Sent)
+            context.Complete(workItem);
         if (!context.State.Exists || context.State.Identity.MovedTo is not null)
             return ActionResult.Ok();
-        var p = context.Parameters;
         var send = DeliverySend.FromPayload(p.String("send") ?? throw new InvalidParameterException("'send' must be provided"));
         var outcome = p.String("outcome") ?? throw new InvalidParameterException("'outcome' must be provided");
         var reason = p.String("reason");
@@ -58,13 +62,15 @@ public sealed class DeliveryOutcome : IUserAction
     }
 
     /// <summary>The item's parameters for a report.</summary>
-    public static ParameterSet Parameters(string sendPayload, string outcome, string? reason)
+    public static ParameterSet Parameters(string sendPayload, string outcome, string? reason, long? workItem = null)
     {
         var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
             ["send"] = JsonSerializer.SerializeToElement(sendPayload),
             ["outcome"] = JsonSerializer.SerializeToElement(outcome),
         };
+        if (workItem is { } id)
+            values["workItem"] = JsonSerializer.SerializeToElement(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (reason is not null)
             values["reason"] = JsonSerializer.SerializeToElement(reason);
         return new ParameterSet(values);

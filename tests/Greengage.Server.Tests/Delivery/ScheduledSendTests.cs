@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Greengage.Delivery.Tests.Fakes;
+using Greengage.Delivery.Tests.Infrastructure;
+using Greengage.Engine.Actions;
+using Greengage.Engine.Apps;
+using Greengage.Engine.Delivery;
+using Greengage.Engine.Storage;
+using Greengage.Server.Tests.Infrastructure;
+using Greengage.Server.Tests.Messages;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Greengage.Server.Tests.Delivery;
+
+/// <summary>
+/// Scheduled sends to an audience (delivery issue, items 4 and 7): a push at 09:00 in each user's own time zone reaches
+/// Tokyo, then Berlin, then New York, each at their 09:00 on a clock the test moves, through the outbox to a fake FCM;
+/// users outside the audience never, a user who left it before their time neither; each occurrence once.
+/// </summary>
+public sealed class ScheduledSendTests : IAsyncLifetime
+{
+    private sealed class Factory : GreengageFactory
+    {
+        public ShiftedClock Clock { get; } = new();
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(s =>
+            {
+                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ApiDispatcher>(sp, (TimeProvider)Clock));
+                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleRunner>(sp, (TimeProvider)Clock));
+                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(sp, (TimeProvider)Clock));
+            });
+        }
+    }
+
+    private FakeFcm _fcm = null!;
+    private Factory _factory = null!;
+    private JsonObject _account = null!;
+
+    public async Task InitializeAsync()
+    {
+        var (account, key) = TestKeys.ServiceAccount("http://127.0.0.1:1/token", "scheduled");
+        _fcm = await FakeFcm.StartAsync(key, (string)account["client_email"]!, "scheduled");
+        account["token_uri"] = _fcm.TokenUrl.ToString();
+        _account = account;
+        _factory = new Factory();
+        _factory.Settings["Greengage:Delivery:Fcm:BaseUrl"] = _fcm.BaseUrl.ToString();
+        _factory.Settings["Greengage:Delivery:Outbox:PollInterval"] = "00:00:00.050";
+        // The test runs the schedule itself, at the times it sets.
+        _factory.Settings["Greengage:Delivery:Schedule:PollInterval"] = "01:00:00";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _fcm.DisposeAsync();
+    }
+
+    private async Task Api(StoredApp app, JsonObject item)
+    {
+        var reply = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["production"], item);
+        Assert.True((bool)reply[0]["success"]!, reply[0].ToJsonString());
+    }
+
+    private async Task<JsonNode> Admin(HttpMethod method, string path, object? body, HttpStatusCode expected)
+    {
+        var (status, answer) = await AdminCalls.SendAsync(_factory.CreateClient(), method, path, body);
+        Assert.True(status == expected, $"{status}: {answer?.ToJsonString()}");
+        return answer!;
+    }
+
+    /// <summary>Moves the clock to <paramref name="at"/> and runs the schedule once.</summary>
+    private async Task RunAt(DateTimeOffset at)
+    {
+        _factory.Clock.Advance(at - _factory.Clock.GetUtcNow());
+        await _factory.Services.GetRequiredService<ScheduleRunner>().RunOnceAsync(default);
+    }
+
+    /// <summary>The tokens FCM got, once it has <paramref name="count"/> and the outbox had time to send more.</summary>
+    private async Task<List<string>> Pushed(int count)
+    {
+        for (var i = 0; i < 200 && _fcm.Messages.Count < count; i++)
+            await Task.Delay(50);
+        await Task.Delay(300);
+        return [.. _fcm.Messages.Select(m => (string)m["message"]!["token"]!)];
+    }
+
+    [Fact]
+    public async Task APushAt0900InEachUsersZone_ReachesTokyoThenBerlinThenNewYork_OnlyTheAudience_OncePerOccurrence()
+    {
+        var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("Schedule " + Guid.NewGuid().ToString("N")[..6], default);
+        await Admin(HttpMethod.Put, $"/admin/v1/apps/{app.AppId}/delivery/fcm", _account, HttpStatusCode.OK);
+        var audience = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/audiences",
+            new { name = "Pro", rule = new { subject = "attribute", name = "plan", op = "is", value = "pro" } }, HttpStatusCode.Created);
+
+        var users = new (string Id, string Zone, string Plan)[]
+        {
+            ("tokyo", "Asia/Tokyo", "pro"), ("berlin", "Europe/Berlin", "pro"), ("newyork", "America/New_York", "pro"),
+            ("outsider", "Europe/Berlin", "free"), ("leaver", "America/New_York", "pro"),
+        };
+        foreach (var (user, zone, plan) in users)
+        {
+            await Api(app, new JsonObject { ["action"] = "start", ["userId"] = user, ["deviceId"] = user + "-phone", ["timezone"] = zone, ["userAttributes"] = new JsonObject { ["plan"] = plan } });
+            await Api(app, new JsonObject { ["action"] = "setDeviceAttributes", ["userId"] = user, ["deviceId"] = user + "-phone", ["gcmRegistrationId"] = "token-" + user });
+        }
+
+        // 09:00 two days from now, every day, in each user's zone.
+        var day = _factory.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
+        var at = day.AddHours(9).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        var message = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        {
+            name = "Good morning",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "Good morning" },
+            audienceId = (long)audience["id"]!,
+            schedule = new { at, timeZone = "user", repeat = "daily" },
+        }, HttpStatusCode.Created);
+        var id = (long)message["id"]!;
+        Assert.Equal("user", (string?)message["schedule"]!["timeZone"]);
+        await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{id}/activate", null, HttpStatusCode.OK);
+        var runs = $"/admin/v1/apps/{app.AppId}/messages/{id}/runs";
+        var midnight = new DateTimeOffset(day, TimeSpan.Zero);
+
+        // Before 09:00 reaches the first zone (UTC+14): nothing runs.
+        await RunAt(midnight.AddHours(-5).AddSeconds(-1));
+        Assert.Empty((await Admin(HttpMethod.Get, runs, null, HttpStatusCode.OK)).AsArray());
+
+        // The occurrence begins: the four users of the audience wait for their own 09:00 (durable rows); the outsider is left out.
+        await RunAt(midnight.AddHours(-5).AddSeconds(1));
+        var run = (await Admin(HttpMethod.Get, runs, null, HttpStatusCode.OK)).AsArray().Single()!;
+        Assert.Equal((0L, "finished", 5L, 0L, 4L), ((long)run["occurrence"]!, (string?)run["state"], (long)run["scanned"]!, (long)run["asked"]!, (long)run["waiting"]!));
+        Assert.Empty(await Pushed(0));
+
+        await RunAt(midnight.AddSeconds(1)); // 09:00:01 in Tokyo
+        Assert.Equal(["token-tokyo"], await Pushed(1));
+        await RunAt(midnight.AddHours(8).AddSeconds(1)); // 09:00:01 in Berlin
+        Assert.Equal(["token-tokyo", "token-berlin"], await Pushed(2));
+
+        // The leaver leaves the audience before their 09:00: their grain decides on what it holds then.
+        await Api(app, new JsonObject { ["action"] = "setUserAttributes", ["userId"] = "leaver", ["deviceId"] = "leaver-phone", ["userAttributes"] = new JsonObject { ["plan"] = "free" } });
+        await RunAt(midnight.AddHours(14).AddSeconds(1)); // 09:00:01 in New York
+        Assert.Equal(["token-tokyo", "token-berlin", "token-newyork"], await Pushed(3));
+
+        // Running again sends nothing twice; each send was recorded on its user.
+        await RunAt(midnight.AddHours(20));
+        Assert.Equal(3, (await Pushed(4)).Count);
+        foreach (var user in new[] { "tokyo", "berlin", "newyork" })
+        {
+            var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = user });
+            Assert.Equal(1, (int)export[0]["events"]![$".m{id}"]!["count"]!);
+        }
+
+        // The next day's occurrence begins at its own first instant.
+        await RunAt(midnight.AddHours(19).AddSeconds(1));
+        var next = (await Admin(HttpMethod.Get, runs, null, HttpStatusCode.OK)).AsArray()[0]!;
+        Assert.Equal((1L, 3L), ((long)next["occurrence"]!, (long)next["waiting"]!));
+    }
+
+    [Fact]
+    public async Task ASchedule_IsRefusedOnInAppMessages_AndWhenItIsNotOne()
+    {
+        var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("Schedule refusals " + Guid.NewGuid().ToString("N")[..6], default);
+        var inApp = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        {
+            name = "in-app",
+            channel = "in-app",
+            template = "Alert",
+            schedule = new { at = "2026-12-10T09:00", timeZone = "UTC", repeat = "once" },
+        }, HttpStatusCode.BadRequest);
+        Assert.Contains("A schedule belongs to messages the server sends", (string?)inApp["detail"], StringComparison.Ordinal);
+        var zone = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        {
+            name = "push",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "Hi" },
+            schedule = new { at = "2026-12-10T09:00", timeZone = "Mars/Olympus", repeat = "once" },
+        }, HttpStatusCode.BadRequest);
+        Assert.Contains("schedule.timeZone", (string?)zone["detail"], StringComparison.Ordinal);
+    }
+}
