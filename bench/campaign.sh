@@ -21,9 +21,8 @@
 # campaign is due; the schedule runner picks it up at its next poll, at most 1 s later); the same from the activation
 # (2-3 s before `at`) is reported too (activation_sends_s).
 #
-# Why not "at = the current minute": a once schedule whose instant is before the message's activation is never sent
-# (ScheduleRules.Due: the message went live after its occurrence was over), so `at` must not be earlier than the
-# activation. `at` carries seconds (yyyy-MM-ddTHH:mm:ss) and the activation's `published` is checked against it.
+# Why `at` is a little after the activation: the figure then counts from the moment the campaign is due, not from
+# an instant already past (a time up to ScheduleRules.Grace before the activation would be sent too, at once).
 #
 # Env:
 #   USERS=100000        users seeded, each with one FCM token; the campaign goes to all of them

@@ -33,6 +33,24 @@ public sealed partial class UserGrain(
     /// </summary>
     private readonly SemaphoreSlim _turn = new(1, 1);
 
+    /// <summary>Whether any request of the app (not the server's own work) reached this activation.</summary>
+    private bool _appContact;
+
+    /// <summary>Whether the last run put sends in the outbox.</summary>
+    private bool _sendsQueued;
+
+    private IGrainTimer? _leave;
+
+    /// <summary>How long a user activated only for the server's work stays after it queued sends (for their outcomes).</summary>
+    public static readonly TimeSpan ServerWorkLinger = TimeSpan.FromSeconds(10);
+
+    private Task LeaveIfUntouched(CancellationToken cancellationToken)
+    {
+        if (!_appContact)
+            DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     /// <summary>True while this user waits for the target of its own login or register to commit.</summary>
     private bool _moving;
 
@@ -50,10 +68,19 @@ public sealed partial class UserGrain(
         try
         {
             var reply = await ApplyInTurn(batch.Value);
-            // The server's own work (a delivery outcome, a scheduled send, a sweep) for a user who is not in the app:
-            // the user leaves memory right after, so work over a whole population never holds it (ARCHITECTURE decision 5).
-            if (_processor is { State.Sessions.Open: null } && IsServerWork(batch.Value))
-                DeactivateOnIdle();
+            // A user activated only for the server's own work (a scheduled send, a delivery outcome, a sweep) leaves
+            // memory right after it, so work over a whole population never holds it (ARCHITECTURE decision 5); a user
+            // the app talked to since activation stays for the idle timeout.
+            _appContact |= !IsServerWork(batch.Value);
+            if (!_appContact)
+            {
+                // Sends just went to the outbox: their outcomes come back within moments, so the user lingers for them
+                // (bounded: it leaves after the linger whatever happens), then leaves.
+                if (_sendsQueued)
+                    _leave ??= this.RegisterGrainTimer(LeaveIfUntouched, new GrainTimerCreationOptions(ServerWorkLinger, Timeout.InfiniteTimeSpan));
+                else
+                    DeactivateOnIdle();
+            }
             return new(reply);
         }
         finally
@@ -113,6 +140,7 @@ public sealed partial class UserGrain(
             Poison();
             return new UserReply(null, "The user could not be updated; retry.");
         }
+        _sendsQueued = outcome.Writes?.Outbox is { Count: > 0 };
         if (outcome.Writes is { } writes && await CommitAsync(processor, writes) is { } failure)
             return failure;
         if (outcome.Handover is { } handover && await HandOver(processor, batch, handover) is { } refused)
@@ -189,6 +217,10 @@ public sealed partial class UserGrain(
         // SnapshotPolicy.EveryRecords records). At shutdown every active user would write one at once, which made
         // stopping with 100k active users take longer than a service manager waits, so it is skipped then.
         if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+            return;
+        // A user activated only for the server's work wrote a record or two: the next activation replays them cheaply,
+        // and a campaign to a million users does not write a million snapshots on the way out.
+        if (!_appContact && _processor is { } visited && visited.UnsnapshottedRecords < policy.EveryRecords / 4)
             return;
         if (_processor is { } processor && processor.FinalSnapshot(time.GetUtcNow().ToUnixTimeMilliseconds()) is { } writes)
         {

@@ -109,7 +109,7 @@ public sealed partial class ScheduleRunner(
                     || (live.Targeting is { } targeting && !targeting(new TargetingSubject(state, user.UserId, null, now.ToUnixTimeMilliseconds()))))
                     continue;
                 var at = ScheduleRules.InstantFor(schedule, run.Occurrence, state);
-                if (at < since)
+                if (at < since - ScheduleRules.Grace)
                     continue; // Their time had passed before the message went live.
                 if (at <= now)
                     due.Add(user.UserId);

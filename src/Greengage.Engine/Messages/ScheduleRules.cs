@@ -18,6 +18,12 @@ public static class ScheduleRules
     public const string Daily = "daily";
     public const string Weekly = "weekly";
 
+    /// <summary>
+    /// How late a send may still go out: a time that passed at most this long before the message went live is still
+    /// sent (a schedule set for "now" that took a minute to activate); one that passed earlier is skipped.
+    /// </summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(15);
+
     /// <summary>How far ahead of UTC the first zone is (Kiribati, UTC+14) and behind it the last (UTC-12).</summary>
     private static readonly TimeSpan EarliestOffset = TimeSpan.FromHours(14);
     private static readonly TimeSpan LatestOffset = TimeSpan.FromHours(-12);
@@ -81,7 +87,8 @@ public static class ScheduleRules
 
     /// <summary>
     /// The occurrence due at <paramref name="now"/>: the latest one whose first instant has come, provided its last
-    /// instant is not before <paramref name="since"/> (the message went live after it was over). Null when none is.
+    /// instant is not more than <see cref="Grace"/> before <paramref name="since"/> (the message went live after it was
+    /// over). Null when none is.
     /// </summary>
     public static long? Due(MessageSchedule schedule, DateTimeOffset since, DateTimeOffset now)
     {
@@ -98,7 +105,7 @@ public static class ScheduleRules
             while (FirstInstant(schedule, k + 1) <= now)
                 k++;
         }
-        return LastInstant(schedule, k) < since ? null : k;
+        return LastInstant(schedule, k) < since - Grace ? null : k;
     }
 
     /// <summary>When occurrence <paramref name="k"/> reaches <paramref name="user"/>.</summary>

@@ -185,6 +185,9 @@ public sealed class UserProcessor(
             LinkedDevices(rows), Outbox: outbox, CompletedWork: completed);
     }
 
+    /// <summary>Records applied since the last snapshot.</summary>
+    public long UnsnapshottedRecords => _seq - _snapshotSeq;
+
     /// <summary>A snapshot of everything applied since the last one, or null when there is nothing new.</summary>
     public UserWriteSet? FinalSnapshot(long nowMs) =>
         _seq > _snapshotSeq ? new UserWriteSet(AppId, UserId, [], TakeSnapshot(nowMs)) : null;

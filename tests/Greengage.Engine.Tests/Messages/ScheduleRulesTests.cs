@@ -41,8 +41,9 @@ public sealed class ScheduleRulesTests
         Assert.Null(ScheduleRules.Due(schedule, live, Utc("2026-12-09T18:59:59")));
         Assert.Equal(0, ScheduleRules.Due(schedule, live, Utc("2026-12-09T19:00:00")));
         Assert.Equal(0, ScheduleRules.Due(schedule, live, Utc("2027-06-01T00:00:00")));
-        // Live only after the last zone's time had passed: never due.
-        Assert.Null(ScheduleRules.Due(schedule, Utc("2026-12-10T21:00:01"), Utc("2026-12-11T00:00:00")));
+        // Live only after the last zone's time had passed: due within the grace (a schedule set for "now"), never after.
+        Assert.Equal(0, ScheduleRules.Due(schedule, Utc("2026-12-10T21:15:00"), Utc("2026-12-11T00:00:00")));
+        Assert.Null(ScheduleRules.Due(schedule, Utc("2026-12-10T21:15:01"), Utc("2026-12-11T00:00:00")));
     }
 
     [Fact]
