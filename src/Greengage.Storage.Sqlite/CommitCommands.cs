@@ -22,7 +22,7 @@ namespace Greengage.Storage.Sqlite;
 internal sealed class CommitCommands : IDisposable
 {
     /// <summary>Cached user keys; cleared whole when it grows past this (keys are cheap to look up again).</summary>
-    private const int MaxCachedUsers = 500_000;
+    private const int MaxCachedUsers = 100_000;
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _savepoint;

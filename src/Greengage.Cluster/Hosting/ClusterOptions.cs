@@ -11,4 +11,10 @@ public sealed class GreengageClusterOptions
 
     /// <summary>How long an idle user stays in memory.</summary>
     public TimeSpan UserIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Grain locations remembered (Orleans' directory cache, 1,000,000 by default): bounded lower so that work over a
+    /// whole population (a campaign to every user) does not keep an entry per user it touched.
+    /// </summary>
+    public int DirectoryCacheSize { get; set; } = 100_000;
 }

@@ -17,6 +17,7 @@ public static class SiloSetup
             siloPort: options.SiloPort == 0 ? FreePort() : options.SiloPort,
             gatewayPort: options.GatewayPort == 0 ? FreePort() : options.GatewayPort);
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = options.UserIdleTimeout);
+        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = options.DirectoryCacheSize);
         // Calls stay in this process and are not copied (Immutable<T>), but Orleans still wants codecs for the types
         // it may serialise (for example when the host runs in Development): JSON for Greengage's own types.
         silo.Services.AddSerializer(s => s.AddJsonSerializer(

@@ -87,11 +87,25 @@ public sealed partial class ScheduleRunner(
         var idText = live.IdText;
         var category = live.Document.Category;
         var channel = MessageChannels.UnsubscribeName(live.Document.Channel);
-        Task<int>? previous = null;
+        // One page's grains are asked while the next page is read. The saved cursor is the last page whose users were
+        // all asked (or left waiting as rows): a run cut short resumes after it, and asks again at most one page,
+        // which the grains answer "already sent" for.
+        Task<int>? asking = null;
+        string? askingCursor = null;
+        var scanCursor = run.Cursor;
         var asked = 0L;
         while (true)
         {
-            var page = await users.ScanUsersAsync(run.AppId, run.Cursor, options.PageSize, cancellationToken);
+            // Paused, finished or changed since the run began: stop here; the run resumes from its cursor if the
+            // occurrence is due again when the message is live.
+            if (!content.For(run.AppId).Messages.Live.TryGetValue(id, out var current) || !ReferenceEquals(current.Document, live.Document))
+            {
+                if (asking is not null)
+                    asked += await asking;
+                LogRunInterrupted(logger, run.AppId, id, run.Occurrence);
+                return asked;
+            }
+            var page = await users.ScanUsersAsync(run.AppId, scanCursor, options.PageSize, cancellationToken);
             var now = time.GetUtcNow();
             var due = new List<string>();
             var waiting = new List<NewWorkItem>();
@@ -118,16 +132,24 @@ public sealed partial class ScheduleRunner(
             }
             if (waiting.Count > 0)
                 await queue.EnqueueAsync(waiting, cancellationToken);
-            // The previous page's sends finish before its cursor is saved with this page's.
-            if (previous is not null)
-                asked += await previous;
-            previous = AskAsync(run.AppId, id, run.Occurrence, due, cancellationToken);
+            var doneCursor = run.Cursor;
+            if (asking is not null)
+            {
+                asked += await asking;
+                doneCursor = askingCursor;
+            }
+            asking = AskAsync(run.AppId, id, run.Occurrence, due, cancellationToken);
+            askingCursor = page.Count > 0 ? page[^1].UserId : scanCursor;
+            scanCursor = askingCursor;
             var last = page.Count < options.PageSize;
             if (last)
-                asked += await previous;
+            {
+                asked += await asking;
+                doneCursor = askingCursor;
+            }
             run = run with
             {
-                Cursor = page.Count > 0 ? page[^1].UserId : run.Cursor,
+                Cursor = doneCursor,
                 Scanned = run.Scanned + scanned,
                 Matched = run.Matched + due.Count,
                 Deferred = run.Deferred + waiting.Count,
@@ -137,8 +159,8 @@ public sealed partial class ScheduleRunner(
             if (!await runs.SaveRunAsync(run, Owner, time.GetUtcNow() + options.Lease, cancellationToken))
             {
                 LogRunLost(logger, run.AppId, id, run.Occurrence);
-                if (previous is not null && !last)
-                    asked += await previous;
+                if (!last)
+                    asked += await asking;
                 return asked;
             }
             if (last)
@@ -227,6 +249,9 @@ public sealed partial class ScheduleRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: {Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time")]
     private static partial void LogRunFinished(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: the message changed or stopped; the run waits where it is")]
+    private static partial void LogRunInterrupted(ILogger logger, string appId, long messageId, long occurrence);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: another process took the run over")]
     private static partial void LogRunLost(ILogger logger, string appId, long messageId, long occurrence);

@@ -53,6 +53,8 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         _factory.Settings["Greengage:Delivery:Outbox:PollInterval"] = "00:00:00.050";
         // The test runs the schedule itself, at the times it sets.
         _factory.Settings["Greengage:Delivery:Schedule:PollInterval"] = "01:00:00";
+        // Small pages, so that runs span several.
+        _factory.Settings["Greengage:Delivery:Schedule:PageSize"] = "2";
     }
 
     public async Task DisposeAsync()
@@ -159,6 +161,40 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         await RunAt(midnight.AddHours(19).AddSeconds(1));
         var next = (await Admin(HttpMethod.Get, runs, null, HttpStatusCode.OK)).AsArray()[0]!;
         Assert.Equal((1L, 3L), ((long)next["occurrence"]!, (long)next["waiting"]!));
+    }
+
+    [Fact]
+    public async Task ARunCutShort_IsTakenOverWhenItsLeaseRunsOut_AndResumesAfterItsSavedCursor()
+    {
+        var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("Resume " + Guid.NewGuid().ToString("N")[..6], default);
+        await Admin(HttpMethod.Put, $"/admin/v1/apps/{app.AppId}/delivery/fcm", _account, HttpStatusCode.OK);
+        foreach (var user in new[] { "a1", "a2", "a3", "a4", "a5", "a6", "a7" })
+        {
+            await Api(app, new JsonObject { ["action"] = "start", ["userId"] = user, ["deviceId"] = user + "-phone" });
+            await Api(app, new JsonObject { ["action"] = "setDeviceAttributes", ["userId"] = user, ["deviceId"] = user + "-phone", ["gcmRegistrationId"] = "token-" + user });
+        }
+        var now = _factory.Clock.GetUtcNow();
+        var at = now.UtcDateTime.AddMinutes(1).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        var message = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        {
+            name = "Everyone",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "Hello" },
+            schedule = new { at, timeZone = "UTC", repeat = "once" },
+        }, HttpStatusCode.Created);
+        var id = (long)message["id"]!;
+        await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{id}/activate", null, HttpStatusCode.OK);
+
+        // Another process began the run, got through a3 and died: its lease ran out a while ago.
+        var runs = _factory.Services.GetRequiredService<IScheduleRunStore>();
+        var due = DateTimeOffset.Parse(at + ":00Z", CultureInfo.InvariantCulture);
+        var dead = await runs.ClaimRunAsync(app.AppId, id, 0, "dead-process", due.AddMinutes(-10), TimeSpan.FromMinutes(1), default);
+        Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a3", Scanned = 3, Matched = 3 }, "dead-process", due.AddMinutes(-9), default));
+
+        await RunAt(due.AddSeconds(1));
+        Assert.Equal(["token-a4", "token-a5", "token-a6", "token-a7"], (await Pushed(4)).Order());
+        var run = (await Admin(HttpMethod.Get, $"/admin/v1/apps/{app.AppId}/messages/{id}/runs", null, HttpStatusCode.OK)).AsArray().Single()!;
+        Assert.Equal(("finished", 7L, 7L), ((string?)run["state"], (long)run["scanned"]!, (long)run["asked"]!));
     }
 
     [Fact]
