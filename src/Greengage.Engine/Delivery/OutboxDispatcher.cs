@@ -103,11 +103,13 @@ public sealed partial class OutboxDispatcher(IWorkQueue queue, IDeliverySender s
             SendVerdict.Transient => (DeliveryOutcome.Failed, $"Gave up after {attempt} attempts: {report.Reason}"),
             _ => (DeliveryOutcome.Failed, report.Reason ?? "The provider refused the send."),
         };
+        bool recorded;
         try
         {
             var batch = new UserBatch(send.AppId, send.UserId, "", time.GetUtcNow(), null,
                 [new UserBatchItem(0, DeliveryOutcome.ActionName, DeliveryOutcome.Parameters(item.Payload, outcome, reason, item.Id), false)]);
-            await users.ApplyAsync(batch, cancellationToken);
+            var results = await users.ApplyAsync(batch, cancellationToken);
+            recorded = results.Length == 1 && results[0].Success;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -116,9 +118,12 @@ public sealed partial class OutboxDispatcher(IWorkQueue queue, IDeliverySender s
             await queue.ReleaseAsync(item.Id, Owner, time.GetUtcNow() + options.FirstBackoff, cancellationToken);
             return;
         }
-        // A send that went out was completed with its outcome, in the user's commit.
+        // A send that went out was completed with its outcome, in the user's commit; one whose user refused the report
+        // (blocked since) stands, unrecorded, and its item ends here.
         if (reason is not null)
             await queue.FailAsync(item.Id, Owner, reason, time.GetUtcNow(), cancellationToken);
+        else if (!recorded)
+            await queue.CompleteAsync(item.Id, Owner, cancellationToken);
     }
 
     /// <summary>The delay before retry number <paramref name="attempts"/> + 1: doubling from the first, capped, with up to 20% jitter.</summary>

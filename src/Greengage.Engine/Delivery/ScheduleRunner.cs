@@ -117,7 +117,7 @@ public sealed partial class ScheduleRunner(
                     continue;
                 scanned++;
                 // What is stored picks the users to ask; their grains decide on what they hold now.
-                if (state.Messages.GotOccurrence(idText, run.Occurrence)
+                if (state.Block.Blocked || state.Messages.GotOccurrence(idText, run.Occurrence)
                     || (category is not null && state.Profile.UnsubscribeCategories.Contains(category))
                     || (channel is not null && state.Profile.UnsubscribeChannels.Contains(channel))
                     || (live.Targeting is { } targeting && !targeting(new TargetingSubject(state, user.UserId, null, now.ToUnixTimeMilliseconds()))))
@@ -181,7 +181,7 @@ public sealed partial class ScheduleRunner(
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
             async (userId, ct) =>
             {
-                if (!await AskOneAsync(appId, userId, messageId, occurrence, ct))
+                if (await AskOneAsync(appId, userId, messageId, occurrence, ct) == Asked.Unreachable)
                     failed.Add(new NewWorkItem(Queue, new Waiting(appId, userId, messageId, occurrence).ToJson(), time.GetUtcNow() + Retry, appId));
             });
         if (!failed.IsEmpty)
@@ -189,19 +189,29 @@ public sealed partial class ScheduleRunner(
         return due.Count;
     }
 
-    private async Task<bool> AskOneAsync(string appId, string userId, long messageId, long occurrence, CancellationToken cancellationToken)
+    private enum Asked
+    {
+        /// <summary>The grain decided (sent or not) and committed.</summary>
+        Decided,
+        /// <summary>The grain refused the action (a user blocked since): asking again will not help.</summary>
+        Refused,
+        /// <summary>The grain could not commit (storage unavailable, a timeout): ask again later.</summary>
+        Unreachable,
+    }
+
+    private async Task<Asked> AskOneAsync(string appId, string userId, long messageId, long occurrence, CancellationToken cancellationToken, long? workItem = null)
     {
         try
         {
             var batch = new UserBatch(appId, userId, "", time.GetUtcNow(), null,
-                [new UserBatchItem(0, ScheduledSend.ActionName, ScheduledSend.Parameters(messageId, occurrence), false)]);
+                [new UserBatchItem(0, ScheduledSend.ActionName, ScheduledSend.Parameters(messageId, occurrence, workItem), false)]);
             var results = await gateway.ApplyAsync(batch, cancellationToken);
-            return results.Length == 1 && results[0].Success;
+            return results.Length == 1 && results[0].Success ? Asked.Decided : Asked.Refused;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogAskFailed(logger, appId, userId, messageId, e);
-            return false;
+            return Asked.Unreachable;
         }
     }
 
@@ -228,10 +238,19 @@ public sealed partial class ScheduleRunner(
                     }
                     if (waiting is null)
                         await queue.FailAsync(item.Id, Owner, "Unreadable scheduled send.", time.GetUtcNow(), ct);
-                    else if (await AskOneAsync(waiting.AppId, waiting.UserId, waiting.MessageId, waiting.Occurrence, ct))
-                        await queue.CompleteAsync(item.Id, Owner, ct);
                     else
-                        await queue.ReleaseAsync(item.Id, Owner, time.GetUtcNow() + Retry, ct);
+                    {
+                        // A decision ends the row in the grain's own commit; a refusal ends it here; otherwise later.
+                        switch (await AskOneAsync(waiting.AppId, waiting.UserId, waiting.MessageId, waiting.Occurrence, ct, item.Id))
+                        {
+                            case Asked.Refused:
+                                await queue.CompleteAsync(item.Id, Owner, ct);
+                                break;
+                            case Asked.Unreachable:
+                                await queue.ReleaseAsync(item.Id, Owner, time.GetUtcNow() + Retry, ct);
+                                break;
+                        }
+                    }
                 });
             asked += items.Count;
         }

@@ -55,11 +55,16 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     {
         public ConcurrentQueue<(string Occurrence, string Outcome, string? Reason)> Received { get; } = new();
 
+        /// <summary>Users whose grain refuses the report, as it refuses every write of a blocked user.</summary>
+        public HashSet<string> Blocked { get; } = [];
+
         public async Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken)
         {
             var item = Assert.Single(batch.Items);
             Assert.Equal(DeliveryOutcome.ActionName, item.Action);
             var send = DeliverySend.FromPayload(item.Parameters.String("send")!);
+            if (Blocked.Contains(batch.UserId))
+                return [ActionResult.Fail(451, "User is blocked; request refused.")];
             Received.Enqueue((send.OccurrenceId, item.Parameters.String("outcome")!, item.Parameters.String("reason")));
             if (item.Parameters.String("outcome") == DeliveryOutcome.Sent)
                 await store().CommitAsync([new UserWriteSet(batch.AppId, batch.UserId, [], null, CompletedWork: [item.Parameters.Long("workItem")!.Value])], cancellationToken);
@@ -173,5 +178,21 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal(["400 INVALID_ARGUMENT", "404 UNREGISTERED"], failed.Select(f => f.Reason).Order());
         _clock.Now += TimeSpan.FromDays(1);
         Assert.Equal(0, await Dispatcher(sender).RunOnceAsync(default));
+    }
+
+    [Fact]
+    public async Task ASendWhoseUserRefusesTheReport_Stands_AndItsItemEnds_NotSentAgain()
+    {
+        var ids = await Enqueue(2);
+        _reports.Blocked.Add("u0");
+        var sender = new Sender((_, _) => Task.FromResult(new SendReport(SendVerdict.Sent)));
+
+        Assert.Equal(2, await Dispatcher(sender).RunOnceAsync(default));
+
+        Assert.Equal([ids[1]], _reports.Received.Select(r => r.Occurrence));
+        Assert.Empty(await _store.ListFailedAsync(DeliverySend.Queue, "app", 10, default));
+        _clock.Now += TimeSpan.FromDays(1);
+        Assert.Equal(0, await Dispatcher(sender).RunOnceAsync(default));
+        Assert.Equal(ids.Order(), sender.Calls.Order());
     }
 }

@@ -198,6 +198,37 @@ public sealed class ScheduledSendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BlockedUsers_AreNotSent_AndAUserBlockedWhileWaiting_EndsTheirRow()
+    {
+        var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("Blocked " + Guid.NewGuid().ToString("N")[..6], default);
+        await Admin(HttpMethod.Put, $"/admin/v1/apps/{app.AppId}/delivery/fcm", _account, HttpStatusCode.OK);
+        foreach (var user in new[] { "early", "late" })
+        {
+            await Api(app, new JsonObject { ["action"] = "start", ["userId"] = user, ["deviceId"] = user + "-phone", ["timezone"] = user == "early" ? "Asia/Tokyo" : "America/New_York" });
+            await Api(app, new JsonObject { ["action"] = "setDeviceAttributes", ["userId"] = user, ["deviceId"] = user + "-phone", ["gcmRegistrationId"] = "token-" + user });
+        }
+        var day = _factory.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
+        var message = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        {
+            name = "Morning",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "Morning" },
+            schedule = new { at = day.AddHours(9).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture), timeZone = "user", repeat = "once" },
+        }, HttpStatusCode.Created);
+        await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{(long)message["id"]!}/activate", null, HttpStatusCode.OK);
+        var midnight = new DateTimeOffset(day, TimeSpan.Zero);
+
+        await RunAt(midnight.AddHours(-5).AddSeconds(1)); // both wait for their 09:00
+        var dev = ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["development"], new JsonObject { ["action"] = "block", ["userId"] = "late" });
+        Assert.True((bool)(await dev)[0]["success"]!);
+        await RunAt(midnight.AddSeconds(1)); // Tokyo
+        await RunAt(midnight.AddHours(14).AddSeconds(1)); // New York: blocked since; the grain refuses, the row ends
+        Assert.Equal(["token-early"], await Pushed(2));
+        var left = await _factory.Services.GetRequiredService<IWorkQueue>().ClaimAsync(ScheduleRunner.Queue, "test", 100, midnight.AddDays(30), TimeSpan.FromMinutes(1), default);
+        Assert.DoesNotContain(left, i => i.Key == app.AppId);
+    }
+
+    [Fact]
     public async Task ASchedule_IsRefusedOnInAppMessages_AndWhenItIsNotOne()
     {
         var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("Schedule refusals " + Guid.NewGuid().ToString("N")[..6], default);

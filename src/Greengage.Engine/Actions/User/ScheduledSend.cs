@@ -29,6 +29,9 @@ public sealed class ScheduledSend(ContentDirectory? content = null, MessagesOpti
         var p = context.Parameters;
         var messageId = p.Long("messageId") ?? throw new InvalidParameterException("'messageId' must be provided");
         var occurrence = p.Long("occurrence") ?? throw new InvalidParameterException("'occurrence' must be provided");
+        // A user who waited for their local time as a row: the row ends with this decision, in the same commit.
+        if (p.Long("workItem") is { } waited)
+            context.Complete(waited);
         if (!context.State.Exists || context.State.Identity.MovedTo is not null)
             return Result("not sent: no such user");
         var set = (content?.For(context.Batch.AppId) ?? AppContent.Empty).Messages;
@@ -49,10 +52,16 @@ public sealed class ScheduledSend(ContentDirectory? content = null, MessagesOpti
 
     private static ActionResult Result(string result) => ActionResult.Ok(new JsonObject { ["result"] = result });
 
-    /// <summary>The item's parameters.</summary>
-    public static ParameterSet Parameters(long messageId, long occurrence) => new(new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+    /// <summary>The item's parameters; <paramref name="workItem"/>: the waiting row this send ends, if any.</summary>
+    public static ParameterSet Parameters(long messageId, long occurrence, long? workItem = null)
     {
-        ["messageId"] = JsonSerializer.SerializeToElement(messageId.ToString(CultureInfo.InvariantCulture)),
-        ["occurrence"] = JsonSerializer.SerializeToElement(occurrence.ToString(CultureInfo.InvariantCulture)),
-    });
+        var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["messageId"] = JsonSerializer.SerializeToElement(messageId.ToString(CultureInfo.InvariantCulture)),
+            ["occurrence"] = JsonSerializer.SerializeToElement(occurrence.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (workItem is { } id)
+            values["workItem"] = JsonSerializer.SerializeToElement(id.ToString(CultureInfo.InvariantCulture));
+        return new ParameterSet(values);
+    }
 }
