@@ -54,7 +54,11 @@ public sealed partial class ScheduleRunner(
     public string Owner { get; } = "schedule-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Works every run that came due and every waiting user whose time came; returns the users asked to send.</summary>
-    public async Task<long> RunOnceAsync(CancellationToken cancellationToken)
+    public async Task<long> RunOnceAsync(CancellationToken cancellationToken) =>
+        await RunDueAsync(cancellationToken) + await SendWaitingAsync(cancellationToken);
+
+    /// <summary>Works every run that came due (a long one runs to its end); returns the users asked to send.</summary>
+    public async Task<long> RunDueAsync(CancellationToken cancellationToken)
     {
         long asked = 0;
         foreach (var appId in apps.AppIds)
@@ -78,7 +82,7 @@ public sealed partial class ScheduleRunner(
                 asked += await WorkAsync(run, live, schedule, since, cancellationToken);
             }
         }
-        return asked + await SendWaitingAsync(cancellationToken);
+        return asked;
     }
 
     private async Task<long> WorkAsync(ScheduleRun run, LiveMessage live, MessageSchedule schedule, DateTimeOffset since, CancellationToken cancellationToken)
@@ -215,8 +219,8 @@ public sealed partial class ScheduleRunner(
         }
     }
 
-    /// <summary>Users whose local time came: their grains are asked now.</summary>
-    private async Task<long> SendWaitingAsync(CancellationToken cancellationToken)
+    /// <summary>Users whose local time came: their grains are asked now; returns how many.</summary>
+    public async Task<long> SendWaitingAsync(CancellationToken cancellationToken)
     {
         long asked = 0;
         while (true)
