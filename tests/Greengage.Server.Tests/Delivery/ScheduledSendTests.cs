@@ -229,6 +229,30 @@ public sealed class ScheduledSendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheServersOwnActions_CannotBeCalledThroughTheApi_EvenWithTheDevelopmentKey()
+    {
+        var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("Internal " + Guid.NewGuid().ToString("N")[..6], default);
+        await Api(app, new JsonObject { ["action"] = "start", ["userId"] = "mallory", ["deviceId"] = "m-phone" });
+        await _factory.Services.GetRequiredService<IWorkQueue>().EnqueueAsync([new NewWorkItem("delivery", "{}", DateTimeOffset.UtcNow.AddDays(1), "other-app")], default);
+        var item = (await _factory.Services.GetRequiredService<IWorkQueue>().ClaimAsync("delivery", "probe", 1000, DateTimeOffset.UtcNow.AddDays(2), TimeSpan.Zero, default))
+            .Single(i => i.Key == "other-app");
+
+        foreach (var action in new[] { "__scheduledSend", "__deliveryOutcome", "__run", "__sweepSession" })
+        {
+            var reply = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["development"], new JsonObject
+            {
+                ["action"] = action, ["userId"] = "mallory", ["messageId"] = "1", ["occurrence"] = "0", ["outcome"] = "sent",
+                ["workItem"] = item.Id.ToString(CultureInfo.InvariantCulture), ["send"] = "{}",
+            });
+            Assert.False((bool)reply[0]["success"]!, action);
+            Assert.Equal($"Unknown action: '{action}'.", (string?)reply[0]["error"]!["message"]);
+        }
+        // The other app's item is still there (a zero lease: it can be claimed again at once).
+        var again = await _factory.Services.GetRequiredService<IWorkQueue>().ClaimAsync("delivery", "probe-2", 1000, DateTimeOffset.UtcNow.AddDays(2), TimeSpan.FromMinutes(1), default);
+        Assert.Contains(again, i => i.Id == item.Id);
+    }
+
+    [Fact]
     public async Task ASchedule_IsRefusedOnInAppMessages_AndWhenItIsNotOne()
     {
         var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("Schedule refusals " + Guid.NewGuid().ToString("N")[..6], default);
