@@ -36,8 +36,8 @@ public sealed partial class UserGrain(
     /// <summary>Whether any request of the app (not the server's own work) reached this activation.</summary>
     private bool _appContact;
 
-    /// <summary>Whether the last run put sends in the outbox.</summary>
-    private bool _sendsQueued;
+    /// <summary>Sends this activation put in the outbox whose outcomes have not come back yet.</summary>
+    private int _sendsAwaited;
 
     private IGrainTimer? _leave;
 
@@ -74,9 +74,9 @@ public sealed partial class UserGrain(
             _appContact |= !IsServerWork(batch.Value);
             if (!_appContact)
             {
-                // Sends just went to the outbox: their outcomes come back within moments, so the user lingers for them
-                // (bounded: it leaves after the linger whatever happens), then leaves.
-                if (_sendsQueued)
+                // Sends went to the outbox: their outcomes come back within moments, so the user lingers until the
+                // last of them is in (bounded: it leaves after the linger whatever happens), then leaves.
+                if (_sendsAwaited > 0)
                     _leave ??= this.RegisterGrainTimer(LeaveIfUntouched, new GrainTimerCreationOptions(ServerWorkLinger, Timeout.InfiniteTimeSpan));
                 else
                     DeactivateOnIdle();
@@ -140,7 +140,12 @@ public sealed partial class UserGrain(
             Poison();
             return new UserReply(null, "The user could not be updated; retry.");
         }
-        _sendsQueued = outcome.Writes?.Outbox is { Count: > 0 };
+        _sendsAwaited += outcome.Writes?.Outbox?.Count ?? 0;
+        foreach (var item in batch.Items)
+        {
+            if (item.Action == Engine.Actions.User.DeliveryOutcome.ActionName && _sendsAwaited > 0)
+                _sendsAwaited--;
+        }
         if (outcome.Writes is { } writes && await CommitAsync(processor, writes) is { } failure)
             return failure;
         if (outcome.Handover is { } handover && await HandOver(processor, batch, handover) is { } refused)

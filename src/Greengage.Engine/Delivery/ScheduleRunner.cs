@@ -48,6 +48,9 @@ public sealed partial class ScheduleRunner(
 
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(30);
 
+    /// <summary>Tries of a waiting user's send before it is given up (kept as a failed work item, with the reason).</summary>
+    public const int MaxAttempts = 10;
+
     /// <summary>Runs known to be over (so a poll does not ask the store again).</summary>
     private readonly ConcurrentDictionary<(string, long, long), byte> _finished = new();
 
@@ -74,18 +77,53 @@ public sealed partial class ScheduleRunner(
                 var key = (appId, live.Document.Id, occurrence);
                 if (_finished.ContainsKey(key))
                     continue;
-                if (await runs.ClaimRunAsync(appId, live.Document.Id, occurrence, Owner, now, options.Lease, cancellationToken) is not { } run)
+                try
                 {
-                    _finished.TryAdd(key, 0);
-                    continue;
+                    if (await runs.ClaimRunAsync(appId, live.Document.Id, occurrence, Owner, now, options.Lease, cancellationToken) is not { } run)
+                    {
+                        // Finished, or held by another process (or by this one before a restart, until its lease runs out).
+                        var latest = await runs.ListRunsAsync(appId, live.Document.Id, 1, cancellationToken);
+                        if (latest is [{ State: ScheduleRunStates.Finished } done] && done.Occurrence == occurrence)
+                            _finished.TryAdd(key, 0);
+                        continue;
+                    }
+                    asked += await WorkAsync(run, live, schedule, since, cancellationToken);
                 }
-                asked += await WorkAsync(run, live, schedule, since, cancellationToken);
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One message's trouble does not hold the others back; its run is tried again at the next poll.
+                    LogRunFailed(logger, appId, live.Document.Id, occurrence, e);
+                }
             }
         }
         return asked;
     }
 
     private async Task<long> WorkAsync(ScheduleRun run, LiveMessage live, MessageSchedule schedule, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var saved = new System.Runtime.CompilerServices.StrongBox<ScheduleRun>(run);
+        try
+        {
+            return await WorkCoreAsync(run, live, schedule, since, saved, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: give the run up at once (as last saved), so that the next process takes it over without
+            // waiting for the lease to run out.
+            try
+            {
+                await runs.SaveRunAsync(saved.Value!, Owner, time.GetUtcNow(), CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogRunFailed(logger, run.AppId, run.MessageId, run.Occurrence, e);
+            }
+            throw;
+        }
+    }
+
+    private async Task<long> WorkCoreAsync(ScheduleRun run, LiveMessage live, MessageSchedule schedule, DateTimeOffset since,
+        System.Runtime.CompilerServices.StrongBox<ScheduleRun> saved, CancellationToken cancellationToken)
     {
         var id = live.Document.Id;
         var idText = live.IdText;
@@ -102,7 +140,7 @@ public sealed partial class ScheduleRunner(
         {
             // Paused, finished or changed since the run began: stop here; the run resumes from its cursor if the
             // occurrence is due again when the message is live.
-            if (!content.For(run.AppId).Messages.Live.TryGetValue(id, out var current) || !ReferenceEquals(current.Document, live.Document))
+            if (!content.For(run.AppId).Messages.Live.TryGetValue(id, out var current) || current.Document.UpdatedMs != live.Document.UpdatedMs)
             {
                 if (asking is not null)
                     asked += await asking;
@@ -116,7 +154,17 @@ public sealed partial class ScheduleRunner(
             var scanned = 0;
             foreach (var user in page)
             {
-                var state = UserScan.Fold(user.Stored);
+                UserState state;
+                try
+                {
+                    state = UserScan.Fold(user.Stored);
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+                {
+                    // A user whose stored state cannot be read is skipped (and logged), not the whole campaign.
+                    LogUserUnreadable(logger, run.AppId, user.UserId, e);
+                    continue;
+                }
                 if (!state.Exists || state.Identity.MovedTo is not null)
                     continue;
                 scanned++;
@@ -160,7 +208,11 @@ public sealed partial class ScheduleRunner(
             };
             if (last)
                 run = run with { State = ScheduleRunStates.Finished, Finished = time.GetUtcNow() };
-            if (!await runs.SaveRunAsync(run, Owner, time.GetUtcNow() + options.Lease, cancellationToken))
+            if (await runs.SaveRunAsync(run, Owner, time.GetUtcNow() + options.Lease, cancellationToken))
+            {
+                saved.Value = run;
+            }
+            else
             {
                 LogRunLost(logger, run.AppId, id, run.Occurrence);
                 if (!last)
@@ -250,6 +302,10 @@ public sealed partial class ScheduleRunner(
                             case Asked.Refused:
                                 await queue.CompleteAsync(item.Id, Owner, ct);
                                 break;
+                            case Asked.Unreachable when item.Attempts + 1 >= MaxAttempts:
+                                LogWaitingGaveUp(logger, waiting.AppId, waiting.UserId, waiting.MessageId, item.Attempts + 1);
+                                await queue.FailAsync(item.Id, Owner, $"Gave up after {item.Attempts + 1} attempts: the user's grain could not be reached.", time.GetUtcNow(), ct);
+                                break;
                             case Asked.Unreachable:
                                 await queue.ReleaseAsync(item.Id, Owner, time.GetUtcNow() + Retry, ct);
                                 break;
@@ -272,6 +328,15 @@ public sealed partial class ScheduleRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: {Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time")]
     private static partial void LogRunFinished(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} failed; it is tried again at the next poll")]
+    private static partial void LogRunFailed(ILogger logger, string appId, long messageId, long occurrence, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends skip user {UserId} of app {AppId}: their stored state cannot be read")]
+    private static partial void LogUserUnreadable(ILogger logger, string appId, string userId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled send of message {MessageId} to {UserId} (app {AppId}) gave up after {Attempts} attempts")]
+    private static partial void LogWaitingGaveUp(ILogger logger, string appId, string userId, long messageId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: the message changed or stopped; the run waits where it is")]
     private static partial void LogRunInterrupted(ILogger logger, string appId, long messageId, long occurrence);

@@ -64,6 +64,9 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
                 throw ContentException.Conflict("A finished message cannot change.");
             if (existing.State != MessageStates.Draft && input.Channel != existing.Channel)
                 throw ContentException.Conflict("A message that has been active keeps its channel.");
+            // Occurrences are counted from the schedule (runs, and what each user got, are kept by occurrence number).
+            if (existing.PublishedMs is not null && !Equals(existing.Schedule, input.Schedule))
+                throw ContentException.Conflict("A message that has been active keeps its schedule: finish it and create another.");
             var now = Now();
             var message = Validate(current, Apply(input, existing) with { UpdatedMs = now }, existing.CampaignId);
             return Changed(message, now);

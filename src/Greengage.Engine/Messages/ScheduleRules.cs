@@ -30,7 +30,7 @@ public static class ScheduleRules
 
     private static readonly string[] Formats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"];
 
-    private static readonly ConcurrentDictionary<string, TimeZoneInfo?> Zones = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<long, TimeZoneInfo> Offsets = new();
 
     /// <summary>Why <paramref name="schedule"/> is not a schedule, or null.</summary>
@@ -50,9 +50,17 @@ public static class ScheduleRules
     public static bool TryParseLocal(string text, out DateTime local) =>
         DateTime.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out local);
 
-    /// <summary>An IANA (or Windows) zone by id, or null when this machine does not know it.</summary>
-    public static TimeZoneInfo? Zone(string id) => Zones.GetOrAdd(id, static id =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null);
+    /// <summary>An IANA (or Windows) zone by id, or null when this machine does not know it. Only zones found are
+    /// remembered (ids come from devices: unknown ones must not grow the cache).</summary>
+    public static TimeZoneInfo? Zone(string id)
+    {
+        if (Zones.TryGetValue(id, out var known))
+            return known;
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone))
+            return null;
+        Zones.TryAdd(id, zone);
+        return zone;
+    }
 
     /// <summary>The local date and time of occurrence <paramref name="k"/>.</summary>
     public static DateTime LocalAt(MessageSchedule schedule, long k)

@@ -138,14 +138,16 @@ public sealed class AudienceEntrySends(ContentDirectory content, MessagesOptions
                     members.Add(audience);
             }
         }
-        return members;
+        return new Watched(set, members);
     }
+
+    /// <summary>The content the run began with (a message published during the run does not count its members as entering) and who was in.</summary>
+    private sealed record Watched(AppContent Content, HashSet<string> Members);
 
     public void After(object before, UserActionContext context)
     {
-        var members = (HashSet<string>)before;
-        var set = content.For(context.Batch.AppId);
-        if (!context.State.Exists || context.State.Identity.MovedTo is not null)
+        var (set, members) = (Watched)before;
+        if (!context.State.Exists || context.State.Identity.MovedTo is not null || context.State.Block.Blocked)
             return;
         // As before the run: device criteria read the most recently seen device.
         var subject = new TargetingSubject(context.State, context.UserId, null, context.NowMs);

@@ -185,13 +185,17 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         var id = (long)message["id"]!;
         await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{id}/activate", null, HttpStatusCode.OK);
 
-        // Another process began the run, got through a3 and died: its lease ran out a while ago.
+        // Another process began the run, got through a3 and died; its lease runs until two minutes after the due time.
         var runs = _factory.Services.GetRequiredService<IScheduleRunStore>();
         var due = DateTimeOffset.Parse(at + ":00Z", CultureInfo.InvariantCulture);
-        var dead = await runs.ClaimRunAsync(app.AppId, id, 0, "dead-process", due.AddMinutes(-10), TimeSpan.FromMinutes(1), default);
-        Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a3", Scanned = 3, Matched = 3 }, "dead-process", due.AddMinutes(-9), default));
+        var dead = await runs.ClaimRunAsync(app.AppId, id, 0, "dead-process", due, TimeSpan.FromMinutes(1), default);
+        Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a3", Scanned = 3, Matched = 3 }, "dead-process", due.AddMinutes(2), default));
 
+        // While the lease holds, nobody else works the run (and it is not taken for finished)...
         await RunAt(due.AddSeconds(1));
+        Assert.Empty(await Pushed(0));
+        // ...once it runs out, this process takes it over after the saved cursor.
+        await RunAt(due.AddMinutes(2).AddSeconds(1));
         Assert.Equal(["token-a4", "token-a5", "token-a6", "token-a7"], (await Pushed(4)).Order());
         var run = (await Admin(HttpMethod.Get, $"/admin/v1/apps/{app.AppId}/messages/{id}/runs", null, HttpStatusCode.OK)).AsArray().Single()!;
         Assert.Equal(("finished", 7L, 7L), ((string?)run["state"], (long)run["scanned"]!, (long)run["asked"]!));
@@ -272,5 +276,22 @@ public sealed class ScheduledSendTests : IAsyncLifetime
             schedule = new { at = "2026-12-10T09:00", timeZone = "Mars/Olympus", repeat = "once" },
         }, HttpStatusCode.BadRequest);
         Assert.Contains("schedule.timeZone", (string?)zone["detail"], StringComparison.Ordinal);
+
+        // Once live, a message keeps its schedule (occurrences are counted from it).
+        var body = new
+        {
+            name = "push",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "Hi" },
+            schedule = new { at = "2026-12-10T09:00", timeZone = "UTC", repeat = "daily" },
+        };
+        var created = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", body, HttpStatusCode.Created);
+        var path = $"/admin/v1/apps/{app.AppId}/messages/{(long)created["id"]!}";
+        await Admin(HttpMethod.Put, path, body with { schedule = new { at = "2026-12-11T09:00", timeZone = "UTC", repeat = "daily" } }, HttpStatusCode.OK);
+        await Admin(HttpMethod.Post, path + "/activate", null, HttpStatusCode.OK);
+        await Admin(HttpMethod.Post, path + "/pause", null, HttpStatusCode.OK);
+        var moved = await Admin(HttpMethod.Put, path, body, HttpStatusCode.Conflict);
+        Assert.Contains("keeps its schedule", (string?)moved["detail"], StringComparison.Ordinal);
+        await Admin(HttpMethod.Put, path, body with { schedule = new { at = "2026-12-11T09:00", timeZone = "UTC", repeat = "daily" }, name = "renamed" }, HttpStatusCode.OK);
     }
 }
