@@ -9,24 +9,20 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(appId);
         ArgumentNullException.ThrowIfNull(userId);
-        return ReadAsync(transaction =>
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<StoredUser>(cancellationToken);
+        try
         {
-            if (FindUserKey(transaction, appId, userId) is not { } key)
-                return new StoredUser(null, []);
-            UserSnapshot? snapshot = null;
-            using (var command = Command(transaction, "SELECT version, seq, state FROM user_snapshots WHERE user_key = @key;"))
-            {
-                command.Parameters.AddWithValue("@key", key);
-                using var reader = command.ExecuteReader();
-                if (reader.Read())
-                {
-                    snapshot = new UserSnapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
-                }
-            }
-
-            var tail = ReadUserRows(transaction, key, appId, userId, snapshot?.Seq ?? long.MinValue);
-            return new StoredUser(snapshot, tail);
-        }, cancellationToken);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            // The same reads as ReadUserRows after FindUserKey, on statements prepared once (UserLoaders).
+            return Task.FromResult(_loaders.Load(appId, userId));
+        }
+#pragma warning disable CA1031 // Reported through the task, like an async method would.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Task.FromException<StoredUser>(ex);
+        }
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ public sealed partial class SqliteStore
     private readonly TimeProvider _time;
     private readonly WalCheckpointer _checkpointer;
     private WriterConnection? _writer;
+    private readonly UserLoaders _loaders;
     private volatile bool _disposed;
 
     public SqliteStore(SqliteStorageOptions options, TimeProvider time)
@@ -28,6 +29,7 @@ public sealed partial class SqliteStore
         _time = time;
         _connectionStrings = SqliteConnectionStrings.From(options);
         _checkpointer = new WalCheckpointer(_connectionStrings.Writer, _connectionStrings.FilePath);
+        _loaders = new UserLoaders(_connectionStrings.Reader, keep: Math.Max(4, Environment.ProcessorCount * 4));
     }
 
     /// <summary>The full path (or URI) of the database file.</summary>
@@ -52,6 +54,7 @@ public sealed partial class SqliteStore
             await _checkpointer.DisposeAsync().ConfigureAwait(false);
 
             // Readers first, so that the writer is the last connection and checkpoints the WAL when it closes.
+            _loaders.Dispose();
             using (var probe = new SqliteConnection(_connectionStrings.Reader))
             {
                 SqliteConnection.ClearPool(probe);

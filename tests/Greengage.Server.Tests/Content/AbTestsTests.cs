@@ -291,9 +291,10 @@ public sealed class AbTestsTests(GreengageFactory factory) : IClassFixture<Green
     {
         var app = NewApp();
         var (_, control, green) = await GoldTest(app);
-        // Anonymous: the user id is the device id.
+        // Anonymous: the user id is the device id. 40 users, so that both variants show up whatever the test's random
+        // id (with 12, one run in 2,048 saw a single variant).
         var seen = new Dictionary<string, long>();
-        for (var i = 0; i < 12; i++)
+        for (var i = 0; i < 40; i++)
         {
             var device = $"anon{i}";
             var start = await Api(app, "production", new { action = "start", userId = device, deviceId = device, userAttributes = new { plan = "gold" } });

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using Greengage.Engine.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Greengage.Storage.Sqlite;
+
+/// <summary>
+/// Read connections kept open with the three statements of <see cref="SqliteStore.LoadAsync"/> prepared once, for the
+/// hottest read there is (every grain activation). Microsoft.Data.Sqlite prepares a command's statements anew each
+/// time a new command runs; a loader reuses its own. A loader serves one load at a time: taken from the pool, used in
+/// one read transaction, given back (or disposed when anything failed, or when the pool is full).
+/// </summary>
+internal sealed class UserLoaders(string connectionString, int keep) : IDisposable
+{
+    private readonly ConcurrentBag<Loader> _idle = [];
+    private volatile bool _disposed;
+
+    public StoredUser Load(string appId, string userId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var loader = _idle.TryTake(out var idle) ? idle : new Loader(connectionString);
+        StoredUser stored;
+        try
+        {
+            stored = loader.Load(appId, userId);
+        }
+        catch
+        {
+            loader.Dispose();
+            throw;
+        }
+        if (_disposed || _idle.Count >= keep)
+            loader.Dispose();
+        else
+            _idle.Add(loader);
+        return stored;
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var loader))
+            loader.Dispose();
+    }
+
+    private sealed class Loader : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _findUser;
+        private readonly SqliteCommand _snapshot;
+        private readonly SqliteCommand _rows;
+
+        public Loader(string connectionString)
+        {
+            _connection = new SqliteConnection(connectionString);
+            _connection.Open();
+            _findUser = Prepare("SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
+            _snapshot = Prepare("SELECT version, seq, state FROM user_snapshots WHERE user_key = @key;", ("@key", SqliteType.Integer));
+            _rows = Prepare("SELECT ingest, records, first_pos FROM activity_log WHERE user_key = @key AND last_seq > @after ORDER BY last_seq;",
+                ("@key", SqliteType.Integer), ("@after", SqliteType.Integer));
+        }
+
+        private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
+        {
+            var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, type) in parameters)
+                command.Parameters.Add(name, type);
+            command.Prepare();
+            return command;
+        }
+
+        public StoredUser Load(string appId, string userId)
+        {
+            using var transaction = _connection.BeginTransaction(deferred: true);
+            _findUser.Transaction = transaction;
+            _findUser.Parameters[0].Value = appId;
+            _findUser.Parameters[1].Value = userId;
+            if (_findUser.ExecuteScalar() is not long key)
+            {
+                transaction.Commit();
+                return new StoredUser(null, []);
+            }
+            UserSnapshot? snapshot = null;
+            _snapshot.Transaction = transaction;
+            _snapshot.Parameters[0].Value = key;
+            using (var reader = _snapshot.ExecuteReader())
+            {
+                if (reader.Read())
+                    snapshot = new UserSnapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+            }
+            var afterSeq = snapshot?.Seq ?? long.MinValue;
+            _rows.Transaction = transaction;
+            _rows.Parameters[0].Value = key;
+            _rows.Parameters[1].Value = afterSeq;
+            var rows = new List<LogRow>();
+            using (var reader = _rows.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    foreach (var row in LogPacking.Unpack(reader.GetInt64(0), appId, userId, reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)))
+                    {
+                        if (row.Seq > afterSeq)
+                            rows.Add(row);
+                    }
+                }
+            }
+            transaction.Commit();
+            return new StoredUser(snapshot, rows);
+        }
+
+        public void Dispose()
+        {
+            _findUser.Dispose();
+            _snapshot.Dispose();
+            _rows.Dispose();
+            _connection.Dispose();
+        }
+    }
+}
