@@ -65,12 +65,19 @@ public sealed partial class SqliteStore
         return command.ExecuteScalar() as long?;
     }
 
+    internal const string UserRowsSql = "SELECT ingest, records, first_pos FROM activity_log WHERE user_key = @key AND last_seq > @after ORDER BY last_seq;";
+
     private static IReadOnlyList<LogRow> ReadUserRows(SqliteTransaction transaction, long key, string appId, string userId, long afterSeq)
     {
-        using var command = Command(transaction,
-            "SELECT ingest, records, first_pos FROM activity_log WHERE user_key = @key AND last_seq > @after ORDER BY last_seq;");
+        using var command = Command(transaction, UserRowsSql);
         command.Parameters.AddWithValue("@key", key);
         command.Parameters.AddWithValue("@after", afterSeq);
+        return ReadUserRows(command, appId, userId, afterSeq);
+    }
+
+    /// <summary>The rows <paramref name="command"/> (<see cref="UserRowsSql"/>, its parameters set) reads, unpacked.</summary>
+    internal static IReadOnlyList<LogRow> ReadUserRows(SqliteCommand command, string appId, string userId, long afterSeq)
+    {
         var rows = new List<LogRow>();
         using var reader = command.ExecuteReader();
         while (reader.Read())

@@ -102,6 +102,10 @@ public sealed partial class SqliteStore
             var users = new List<ScannedUser>(keys.Count);
             using var snapshots = Command(transaction, "SELECT version, seq, state FROM user_snapshots WHERE user_key = @key;");
             var key = snapshots.Parameters.Add("@key", Microsoft.Data.Sqlite.SqliteType.Integer);
+            // One statement for the page's log reads too (a command per user prepared the same SQL 500 times a page).
+            using var rows = Command(transaction, UserRowsSql);
+            var rowsKey = rows.Parameters.Add("@key", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var rowsAfter = rows.Parameters.Add("@after", Microsoft.Data.Sqlite.SqliteType.Integer);
             foreach (var (userKey, userId) in keys)
             {
                 key.Value = userKey;
@@ -111,7 +115,9 @@ public sealed partial class SqliteStore
                     if (reader.Read())
                         snapshot = new UserSnapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
                 }
-                users.Add(new ScannedUser(userId, new StoredUser(snapshot, ReadUserRows(transaction, userKey, appId, userId, snapshot?.Seq ?? long.MinValue))));
+                rowsKey.Value = userKey;
+                rowsAfter.Value = snapshot?.Seq ?? long.MinValue;
+                users.Add(new ScannedUser(userId, new StoredUser(snapshot, ReadUserRows(rows, appId, userId, snapshot?.Seq ?? long.MinValue))));
             }
             return users;
         }, cancellationToken);

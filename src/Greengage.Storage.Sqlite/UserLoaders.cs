@@ -56,8 +56,7 @@ internal sealed class UserLoaders(string connectionString, int keep) : IDisposab
             _connection.Open();
             _findUser = Prepare("SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
             _snapshot = Prepare("SELECT version, seq, state FROM user_snapshots WHERE user_key = @key;", ("@key", SqliteType.Integer));
-            _rows = Prepare("SELECT ingest, records, first_pos FROM activity_log WHERE user_key = @key AND last_seq > @after ORDER BY last_seq;",
-                ("@key", SqliteType.Integer), ("@after", SqliteType.Integer));
+            _rows = Prepare(SqliteStore.UserRowsSql, ("@key", SqliteType.Integer), ("@after", SqliteType.Integer));
         }
 
         private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
@@ -93,18 +92,7 @@ internal sealed class UserLoaders(string connectionString, int keep) : IDisposab
             _rows.Transaction = transaction;
             _rows.Parameters[0].Value = key;
             _rows.Parameters[1].Value = afterSeq;
-            var rows = new List<LogRow>();
-            using (var reader = _rows.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    foreach (var row in LogPacking.Unpack(reader.GetInt64(0), appId, userId, reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)))
-                    {
-                        if (row.Seq > afterSeq)
-                            rows.Add(row);
-                    }
-                }
-            }
+            var rows = SqliteStore.ReadUserRows(_rows, appId, userId, afterSeq);
             transaction.Commit();
             return new StoredUser(snapshot, rows);
         }
