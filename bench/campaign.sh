@@ -47,6 +47,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 
 log() { echo "campaign: $*" >&2; }
 die() { echo "campaign: error: $*" >&2; exit 1; }
+source "$HERE/lib.sh"  # stop_pid, free_port, wait_http, ticks_of
 now_ms() { date +%s%3N; }
 
 USERS="${USERS:-100000}" SEED_BATCH="${SEED_BATCH:-1000}" SEED_PARALLEL="${SEED_PARALLEL:-2}" RESTART="${RESTART:-1}"
@@ -62,44 +63,15 @@ command -v dotnet >/dev/null || die "dotnet is not on PATH"
 # ---- cleanup: every process this script starts is recorded here and stopped by PID on exit ----
 PIDS=() KILLED=0
 WORK="$(mktemp -d /tmp/greengage-campaign-work.XXXXXX)"
-stop_pid() {  # pid [seconds to wait after SIGTERM before SIGKILL, default 15]
-  local pid=$1 secs=${2:-15}
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 $((secs * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then log "pid $pid did not stop in $secs s; killing it"; kill -KILL "$pid" 2>/dev/null || true; KILLED=1; fi
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$? pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  for pid in "${PIDS[@]}"; do stop_pid "$pid" 15; done
   rm -rf "$WORK"
   [[ $rc -eq 0 ]] || log "logs kept in $OUT_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {  # a port nobody listens on (checked by connecting; good enough on a quiet loopback)
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  die "no free port found"
-}
-
-wait_http() {  # url seconds pid logfile
-  local url=$1 secs=$2 pid=$3 logf=$4
-  for _ in $(seq 1 $((secs * 5))); do
-    curl -fs -m 2 -o /dev/null "$url" && return 0
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$logf" >&2; die "process $pid exited before $url answered (log: $logf)"; }
-    sleep 0.2
-  done
-  tail -n 30 "$logf" >&2
-  die "timed out waiting for $url (log: $logf)"
-}
-
-ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # utime + stime, all threads
 kb_of() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }  # VmRSS / VmHWM in kB
 json_num() { grep -o "\"$2\":-\?[0-9.]*" <<<"$1" | head -1 | cut -d: -f2; }
 json_str() { grep -o "\"$2\":\"[^\"]*\"" <<<"$1" | head -1 | cut -d'"' -f4; }

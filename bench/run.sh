@@ -67,6 +67,7 @@ CLK=$(getconf CLK_TCK)
 
 log() { echo "run: $*" >&2; }
 die() { echo "run: error: $*" >&2; exit 1; }
+source "$HERE/lib.sh"  # stop_pid, free_port, wait_http, ticks_of
 
 command -v wrk >/dev/null || die "wrk is not installed (apt-get update && apt-get install -y wrk)"
 command -v curl >/dev/null || die "curl is not installed"
@@ -78,13 +79,7 @@ PIDS=()
 WORK="$(mktemp -d /tmp/greengage-bench-work.XXXXXX)"
 cleanup() {
   local rc=$? pid
-  for pid in "${PIDS[@]}"; do
-    kill -0 "$pid" 2>/dev/null || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then log "pid $pid did not stop in 10 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
-    wait "$pid" 2>/dev/null || true
-  done
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   if [[ -n "$PEERS_DIR" && "${PEERS_STARTED:-0}" == "1" ]]; then
     "$PEERS_DIR/stop.sh" unleash pg --wipe 2>&1 | sed 's/^/run: /' >&2 || true
   fi
@@ -93,28 +88,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {  # a port nobody listens on (checked by connecting; good enough on a quiet loopback)
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  die "no free port found"
-}
-
-wait_http() {  # url seconds pid logfile
-  local url=$1 secs=$2 pid=$3 logf=$4
-  for _ in $(seq 1 $((secs * 5))); do
-    curl -fs -m 2 -o /dev/null "$url" && return 0
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$logf" >&2; die "process $pid exited before $url answered (log: $logf)"; }
-    sleep 0.2
-  done
-  tail -n 30 "$logf" >&2
-  die "timed out waiting for $url (log: $logf)"
-}
-
-ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # utime + stime, all threads
 
 # ---- build ----
 # --disable-build-servers: no MSBuild nodes or compiler servers are left running after the build.

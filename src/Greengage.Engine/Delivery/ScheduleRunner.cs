@@ -127,8 +127,6 @@ public sealed partial class ScheduleRunner(
     {
         var id = live.Document.Id;
         var idText = live.IdText;
-        var category = live.Document.Category;
-        var channel = MessageChannels.UnsubscribeName(live.Document.Channel);
         // One page's grains are asked while the next page is read. The saved cursor is the last page whose users were
         // all asked (or left waiting as rows): a run cut short resumes after it, and asks again at most one page,
         // which the grains answer "already sent" for.
@@ -170,9 +168,7 @@ public sealed partial class ScheduleRunner(
                 scanned++;
                 // What is stored picks the users to ask; their grains decide on what they hold now.
                 if (state.Block.Blocked || state.Messages.GotOccurrence(idText, run.Occurrence)
-                    || (category is not null && state.Profile.UnsubscribeCategories.Contains(category))
-                    || (channel is not null && state.Profile.UnsubscribeChannels.Contains(channel))
-                    || (live.Targeting is { } targeting && !targeting(new TargetingSubject(state, user.UserId, null, now.ToUnixTimeMilliseconds()))))
+                    || MessageSends.Excluded(live, new TargetingSubject(state, user.UserId, null, now.ToUnixTimeMilliseconds())) is not null)
                     continue;
                 var at = ScheduleRules.InstantFor(schedule, run.Occurrence, state);
                 if (at < since - ScheduleRules.Grace)

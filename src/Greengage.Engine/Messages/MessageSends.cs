@@ -55,16 +55,12 @@ public static class MessageSends
     /// Sends <paramref name="message"/> to the user of <paramref name="subject"/>, whose <paramref name="devices"/>
     /// devices it reaches: the records that deliver it, or none with the reason it was not sent.
     /// </summary>
-    public static Outcome Send(string appId, LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, IReadOnlyList<KeyValuePair<string, DeviceEntry>> devices, int inboxMaxItems, long nowMs, TimeSpan delay = default, MessagingSettings? settings = null)
+    public static Outcome Send(string appId, LiveMessage message, TargetingSubject subject, JsonObject? values, bool force, IReadOnlyCollection<KeyValuePair<string, DeviceEntry>> devices, int inboxMaxItems, long nowMs, TimeSpan delay = default, MessagingSettings? settings = null)
     {
         var d = message.Document;
         var profile = subject.State.Profile;
-        if (d.Category is { } category && profile.UnsubscribeCategories.Contains(category))
-            return NotSent($"not sent: unsubscribed from category '{category}'");
-        if (MessageChannels.UnsubscribeName(d.Channel) is { } channel && profile.UnsubscribeChannels.Contains(channel))
-            return NotSent($"not sent: unsubscribed from channel '{channel}'");
-        if (!force && message.Targeting is { } targeting && !targeting(subject))
-            return NotSent(OutsideAudience);
+        if (Excluded(message, subject, force) is { } excluded)
+            return NotSent(excluded);
         IReadOnlyList<UserRecord> records;
         var rules = settings ?? MessagingSettings.Empty;
         if (d.Channel != MessageChannels.InApp && DeliveryRules.Capped(d, rules, subject.State.Messages, nowMs) is { } capped)
@@ -103,6 +99,24 @@ public static class MessageSends
             records = [new InAppQueued { TimeMs = nowMs, MessageId = message.IdText, Values = values is null ? null : JsonSerializer.SerializeToElement(values) }];
         }
         return new Outcome(Sent, devices.Count, records);
+    }
+
+    /// <summary>
+    /// Why the user of <paramref name="subject"/> does not get <paramref name="message"/> whatever else holds (an
+    /// unsubscribed category or channel; outside the audience unless <paramref name="force"/>), or null. Schedule runs
+    /// pick their users with it on stored state; <see cref="Send"/> checks it again on the live state.
+    /// </summary>
+    public static string? Excluded(LiveMessage message, TargetingSubject subject, bool force = false)
+    {
+        var d = message.Document;
+        var profile = subject.State.Profile;
+        if (d.Category is { } category && profile.UnsubscribeCategories.Contains(category))
+            return $"not sent: unsubscribed from category '{category}'";
+        if (MessageChannels.UnsubscribeName(d.Channel) is { } channel && profile.UnsubscribeChannels.Contains(channel))
+            return $"not sent: unsubscribed from channel '{channel}'";
+        if (!force && message.Targeting is { } targeting && !targeting(subject))
+            return OutsideAudience;
+        return null;
     }
 
     private static Outcome NotSent(string reason) => new(reason, 0, []);

@@ -86,10 +86,7 @@ public static class ServerTriggerSends
         if (!message.Current(context.NowMs))
             return;
         var subject = new TargetingSubject(context.State, context.UserId, context.DeviceId, context.NowMs);
-        // Most triggers that match are for someone else (the audience): nothing to copy or build for them.
-        if (message.Targeting is { } targeting && !targeting(subject))
-            return;
-        var outcome = MessageSends.Send(context.Batch.AppId, message, subject, values: null, force: false, [.. context.State.Devices.Devices],
+        var outcome = MessageSends.Send(context.Batch.AppId, message, subject, values: null, force: false, context.State.Devices.Devices,
             options.InboxMaxItems, context.NowMs, TimeSpan.FromSeconds(message.Document.DelaySeconds ?? 0), settings);
         foreach (var record in outcome.Records)
             context.Emit(record);

@@ -99,19 +99,8 @@ public sealed class ChannelSendTests : IAsyncLifetime
         return await Api(app, item);
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"Timed out waiting for {what}.");
-    }
-
     private Task WaitForEventAsync(StoredApp app, string userId, string name) =>
-        Eventually(async () => (await EventsAsync(app, userId))?[name] is not null, name + " recorded");
+        Eventually.TrueAsync(async () => (await EventsAsync(app, userId))?[name] is not null, name + " recorded");
 
     private static JsonObject OpenUrl(string url) => new() { ["__name__"] = "Open URL", ["URL"] = url };
 

@@ -44,17 +44,6 @@ public sealed class PushSendTests : IAsyncLifetime
         return reply[0];
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"Timed out waiting for {what}.");
-    }
-
     [Fact]
     public async Task SendMessage_Push_ReachesFcm_IsRecordedAsSent_AndADeadTokenIsForgottenAndListed()
     {
@@ -76,7 +65,7 @@ public sealed class PushSendTests : IAsyncLifetime
 
         var sent = await Api(app, new JsonObject { ["action"] = "sendMessage", ["userId"] = "ada", ["messageId"] = id });
         Assert.Equal(("sent", 1), ((string?)sent["result"], (int)sent["messagesSent"]!));
-        await Eventually(() => Task.FromResult(!_fcm.Messages.IsEmpty), "the push at the fake FCM");
+        await Eventually.TrueAsync(() => Task.FromResult(!_fcm.Messages.IsEmpty), "the push at the fake FCM");
         Assert.Empty(_fcm.Errors);
         var push = _fcm.Messages.Single();
         Assert.Equal("fcm-token-ada", (string?)push["message"]!["token"]);
@@ -89,13 +78,13 @@ public sealed class PushSendTests : IAsyncLifetime
             var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = "ada" });
             return export[0]["events"];
         }
-        await Eventually(async () => (await Events())?[$".m{id}"] is not null, $".m{id} recorded");
+        await Eventually.TrueAsync(async () => (await Events())?[$".m{id}"] is not null, $".m{id} recorded");
         Assert.Equal(1, (int)(await Events())![$".m{id}"]!["count"]!);
 
         // FCM says the token is gone: the send bounces, the device forgets the token, the failure is listed.
         _fcm.Script.Enqueue(FakeFcm.Error(404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found."));
         await Api(app, new JsonObject { ["action"] = "sendMessage", ["userId"] = "ada", ["messageId"] = id });
-        await Eventually(async () => (await Events())?[$".m{id} Bounce"] is not null, $".m{id} Bounce recorded");
+        await Eventually.TrueAsync(async () => (await Events())?[$".m{id} Bounce"] is not null, $".m{id} Bounce recorded");
         var (listed, failures) = await AdminCalls.SendAsync(admin, HttpMethod.Get, $"/admin/v1/apps/{app.AppId}/deliveries/failed");
         Assert.Equal(HttpStatusCode.OK, listed);
         var failure = Assert.Single(failures!.AsArray());

@@ -41,7 +41,7 @@ public sealed class ScheduledSend(ContentDirectory? content = null, MessagesOpti
             return Result("not sent: already sent");
 
         var subject = new TargetingSubject(context.State, context.UserId, null, context.NowMs);
-        var outcome = MessageSends.Send(context.Batch.AppId, live, subject, values: null, force: false, [.. context.State.Devices.Devices],
+        var outcome = MessageSends.Send(context.Batch.AppId, live, subject, values: null, force: false, context.State.Devices.Devices,
             _options.InboxMaxItems, context.NowMs, settings: set.Settings);
         foreach (var record in outcome.Records)
             context.Emit(record is MessageSent sent ? sent with { Occurrence = occurrence } : record);
