@@ -223,7 +223,8 @@ while :; do
   ((count >= USERS)) && break
   ((count == last_count)) || { last_count=$count; last_change=$now; }
   if ((now - last_report >= 3000)); then
-    log "sent $count of $USERS: $(awk -v d="$((count - report_count))" -v ms="$((now - last_report))" 'BEGIN { printf "%.0f", d * 1000 / ms }') sends/s now, $(awk -v n="$count" -v ms="$((now - T0))" 'BEGIN { printf "%.0f", n * 1000 / ms }') since activation; RSS $(( $(kb_of "$GG_PID" VmRSS) / 1024 )) MB"
+    asked=$(curl -s -m 10 -H "Authorization: Bearer $ADMIN_TOKEN" "$GG_URL/admin/v1/apps/$APP_ID/messages/$MSG_ID/runs" | grep -o '"asked":[0-9]*' | head -1 | cut -d: -f2 || true)
+    log "asked ${asked:-0}, sent $count of $USERS: $(awk -v d="$((count - report_count))" -v ms="$((now - last_report))" 'BEGIN { printf "%.0f", d * 1000 / ms }') sends/s now, $(awk -v n="$count" -v ms="$((now - T0))" 'BEGIN { printf "%.0f", n * 1000 / ms }') since activation; RSS $(( $(kb_of "$GG_PID" VmRSS) / 1024 )) MB"
     last_report=$now; report_count=$count
   fi
   if ((now - last_change > STALL * 1000 || now - T0 > TIMEOUT * 1000)); then

@@ -51,8 +51,8 @@ public sealed class DeliveryOptions
             yield return $"{Section}:WebPush:TokenLifetime must be positive and at most 24 hours (RFC 8292).";
         if (CredentialCacheDuration < TimeSpan.Zero)
             yield return $"{Section}:CredentialCacheDuration must not be negative.";
-        if (Outbox.BatchSize < 1 || Outbox.MaxInFlight < 1 || Outbox.MaxAttempts < 1)
-            yield return $"{Section}:Outbox:BatchSize, MaxInFlight and MaxAttempts must be at least 1.";
+        if (Outbox.BatchSize < 1 || Outbox.MaxInFlight < 1 || Outbox.MaxAttempts < 1 || Outbox.Workers < 1)
+            yield return $"{Section}:Outbox:BatchSize, MaxInFlight, MaxAttempts and Workers must be at least 1.";
         if (Outbox.Lease <= TimeSpan.Zero || Outbox.FirstBackoff <= TimeSpan.Zero || Outbox.MaxBackoff < Outbox.FirstBackoff || Outbox.PollInterval <= TimeSpan.Zero)
             yield return $"{Section}:Outbox:Lease, FirstBackoff and PollInterval must be positive, and MaxBackoff at least FirstBackoff.";
         if (Schedule.PollInterval <= TimeSpan.Zero || Schedule.Lease <= TimeSpan.Zero || Schedule.Concurrency < 1 || Schedule.PageSize < 1)

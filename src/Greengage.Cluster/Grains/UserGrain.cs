@@ -23,6 +23,7 @@ public sealed partial class UserGrain(
     SessionTimeouts sessions,
     ProfileOptions profile,
     TimeProvider time,
+    UserResidency residency,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private UserProcessor? _processor;
@@ -51,15 +52,31 @@ public sealed partial class UserGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>Whether this activation counts in <see cref="UserResidency"/> (from activation to deactivation).</summary>
+    private bool _resident;
+
     /// <summary>True while this user waits for the target of its own login or register to commit.</summary>
     private bool _moving;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (appId, userId) = UserGrainKey.Parse(this.GetPrimaryKeyString());
-        var processor = new UserProcessor(appId, userId, actions, policy, limits, sessions, profile);
-        processor.Load(await store.LoadAsync(appId, userId, cancellationToken), time.GetUtcNow().ToUnixTimeMilliseconds());
-        _processor = processor;
+        var key = this.GetPrimaryKeyString();
+        var (appId, userId) = UserGrainKey.Parse(key);
+        // The server's work on this user may be running in place (ServerWorkGateway): load what it commits.
+        await residency.EnterAsync(key, cancellationToken);
+        _resident = true;
+        try
+        {
+            var processor = new UserProcessor(appId, userId, actions, policy, limits, sessions, profile);
+            processor.Load(await store.LoadAsync(appId, userId, cancellationToken), time.GetUtcNow().ToUnixTimeMilliseconds());
+            _processor = processor;
+        }
+        catch
+        {
+            _resident = false;
+            residency.Leave(key);
+            throw;
+        }
     }
 
     public async Task<Immutable<UserReply>> Apply(Immutable<UserBatch> batch)
@@ -217,6 +234,20 @@ public sealed partial class UserGrain(
         new(batch.Items.Select(_ => ActionResult.Fail(400, message)).ToArray());
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteFinalSnapshot(reason);
+        }
+        finally
+        {
+            if (_resident)
+                residency.Leave(this.GetPrimaryKeyString());
+            _resident = false;
+        }
+    }
+
+    private async Task WriteFinalSnapshot(DeactivationReason reason)
     {
         // The log already holds everything; a final snapshot only shortens the next activation's replay (at most
         // SnapshotPolicy.EveryRecords records). At shutdown every active user would write one at once, which made

@@ -17,4 +17,11 @@ public sealed class GreengageClusterOptions
     /// whole population (a campaign to every user) does not keep an entry per user it touched.
     /// </summary>
     public int DirectoryCacheSize { get; set; } = 100_000;
+
+    /// <summary>
+    /// The server's own work (scheduled sends, delivery outcomes, sweeps) on a user with no activation is applied in
+    /// place under a local lease instead of activating the user's grain (<c>Grains.ServerWorkGateway</c>). Off: every
+    /// run goes through a grain.
+    /// </summary>
+    public bool ServerWorkInPlace { get; set; } = true;
 }

@@ -34,12 +34,16 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
 
     public CommitCounters Counters { get; } = new();
 
-    /// <summary>Queues <paramref name="writes"/> and completes once they are durable (or refused by the fence).</summary>
-    public Task<CommitOutcome> CommitAsync(UserWriteSet writes)
+    /// <summary>
+    /// Queues <paramref name="writes"/> and completes once they are durable (or refused by the fence). By default the
+    /// caller's continuation runs on the writer thread, which suits a grain (its await resumes on its own scheduler
+    /// anyway, and one thread-pool hop per request less is measurable); a caller off any grain passes
+    /// <paramref name="resumeOnThreadPool"/> so that its work does not run on, and stall, the writer.
+    /// </summary>
+    public Task<CommitOutcome> CommitAsync(UserWriteSet writes, bool resumeOnThreadPool = false)
     {
-        // Continuations are not forced off the writer thread: a grain's await resumes on its own scheduler anyway,
-        // and one thread-pool hop per request less is measurable.
-        var pending = new Pending(writes, new TaskCompletionSource<CommitOutcome>());
+        var pending = new Pending(writes, new TaskCompletionSource<CommitOutcome>(
+            resumeOnThreadPool ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None));
         lock (_lock)
         {
             if (_completed || _queue.Count >= _options.QueueCapacity)

@@ -36,6 +36,12 @@ public sealed class OutboxOptions
     /// <summary>Sends in flight at once (each provider has its own limit below this).</summary>
     public int MaxInFlight { get; set; } = 64;
 
+    /// <summary>
+    /// Batches worked at once (each claims its own items): a batch waits for its slowest send, so one alone leaves the
+    /// providers idle at each batch's end.
+    /// </summary>
+    public int Workers { get; set; } = 4;
+
     /// <summary>How long a claim holds: a dispatcher that died mid-send gives its items up after this.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -107,7 +113,7 @@ public sealed partial class OutboxDispatcher(IWorkQueue queue, IDeliverySender s
         try
         {
             var batch = new UserBatch(send.AppId, send.UserId, "", time.GetUtcNow(), null,
-                [new UserBatchItem(0, DeliveryOutcome.ActionName, DeliveryOutcome.Parameters(item.Payload, outcome, reason, item.Id), false)]);
+                [new UserBatchItem(0, DeliveryOutcome.ActionName, DeliveryOutcome.Parameters(send, outcome, reason, item.Id), false)]);
             var results = await users.ApplyAsync(batch, cancellationToken);
             recorded = results.Length == 1 && results[0].Success;
         }

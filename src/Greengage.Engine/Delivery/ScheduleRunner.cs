@@ -22,8 +22,11 @@ public sealed class ScheduleOptions
     /// <summary>How long a claim on a run holds without progress (another process takes it over after that).</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Users' grains asked to send at once.</summary>
-    public int Concurrency { get; set; } = 64;
+    /// <summary>
+    /// Users asked to send at once. Most are decided in place (no activation) and wait only for the group commit, which
+    /// writes them together, so a whole page at once is cheap.
+    /// </summary>
+    public int Concurrency { get; set; } = 256;
 
     /// <summary>Users read per page of stored state.</summary>
     public int PageSize { get; set; } = UserScan.PageSize;
@@ -147,7 +150,7 @@ public sealed partial class ScheduleRunner(
             }
             var page = await users.ScanUsersAsync(run.AppId, scanCursor, options.PageSize, cancellationToken);
             var now = time.GetUtcNow();
-            var due = new List<string>();
+            var due = new List<(string UserId, KnownUser Known)>();
             var waiting = new List<NewWorkItem>();
             var scanned = 0;
             foreach (var user in page)
@@ -174,7 +177,7 @@ public sealed partial class ScheduleRunner(
                 if (at < since - ScheduleRules.Grace)
                     continue; // Their time had passed before the message went live.
                 if (at <= now)
-                    due.Add(user.UserId);
+                    due.Add((user.UserId, new KnownUser(user.Stored, state)));
                 else
                     waiting.Add(new NewWorkItem(Queue, new Waiting(run.AppId, user.UserId, id, run.Occurrence).ToJson(), at, run.AppId));
             }
@@ -225,16 +228,16 @@ public sealed partial class ScheduleRunner(
     }
 
     /// <summary>Asks each user's grain to send; a user whose grain could not be reached waits as a row, tried again later.</summary>
-    private async Task<int> AskAsync(string appId, long messageId, long occurrence, List<string> due, CancellationToken cancellationToken)
+    private async Task<int> AskAsync(string appId, long messageId, long occurrence, List<(string UserId, KnownUser Known)> due, CancellationToken cancellationToken)
     {
         if (due.Count == 0)
             return 0;
         var failed = new ConcurrentBag<NewWorkItem>();
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
-            async (userId, ct) =>
+            async (user, ct) =>
             {
-                if (await AskOneAsync(appId, userId, messageId, occurrence, ct) == Asked.Unreachable)
-                    failed.Add(new NewWorkItem(Queue, new Waiting(appId, userId, messageId, occurrence).ToJson(), time.GetUtcNow() + Retry, appId));
+                if (await AskOneAsync(appId, user.UserId, messageId, occurrence, ct, known: user.Known) == Asked.Unreachable)
+                    failed.Add(new NewWorkItem(Queue, new Waiting(appId, user.UserId, messageId, occurrence).ToJson(), time.GetUtcNow() + Retry, appId));
             });
         if (!failed.IsEmpty)
             await queue.EnqueueAsync([.. failed], cancellationToken);
@@ -251,13 +254,15 @@ public sealed partial class ScheduleRunner(
         Unreachable,
     }
 
-    private async Task<Asked> AskOneAsync(string appId, string userId, long messageId, long occurrence, CancellationToken cancellationToken, long? workItem = null)
+    private async Task<Asked> AskOneAsync(string appId, string userId, long messageId, long occurrence, CancellationToken cancellationToken,
+        long? workItem = null, KnownUser? known = null)
     {
         try
         {
             var batch = new UserBatch(appId, userId, "", time.GetUtcNow(), null,
                 [new UserBatchItem(0, ScheduledSend.ActionName, ScheduledSend.Parameters(messageId, occurrence, workItem), false)]);
-            var results = await gateway.ApplyAsync(batch, cancellationToken);
+            // The page just read this user: the gateway may decide on that (its commit's fence catches a change since).
+            var results = await gateway.ApplyAsync(batch, known, cancellationToken);
             return results.Length == 1 && results[0].Success ? Asked.Decided : Asked.Refused;
         }
         catch (Exception e) when (e is not OperationCanceledException)

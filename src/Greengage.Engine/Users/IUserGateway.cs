@@ -1,3 +1,4 @@
+using Greengage.Engine.Storage;
 using Greengage.Protocol.Responses;
 
 namespace Greengage.Engine.Users;
@@ -10,4 +11,14 @@ namespace Greengage.Engine.Users;
 public interface IUserGateway
 {
     Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same, for a run of the server's own work on a user a scan has just read (<paramref name="known"/>): a
+    /// gateway may start from that instead of loading the user again. Stale is fine: the commit's fence catches it.
+    /// </summary>
+    Task<ActionResult[]> ApplyAsync(UserBatch batch, KnownUser? known, CancellationToken cancellationToken) =>
+        ApplyAsync(batch, cancellationToken);
 }
+
+/// <summary>A user as a page of stored users held it: what was read, and the state folded from it.</summary>
+public sealed record KnownUser(StoredUser Stored, UserState State);

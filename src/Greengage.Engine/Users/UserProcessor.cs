@@ -61,20 +61,27 @@ public sealed class UserProcessor(
     /// <summary>The last sequence number applied.</summary>
     public long Seq => _seq;
 
-    /// <summary>Loads the snapshot and replays the log tail.</summary>
-    public void Load(StoredUser stored, long nowMs)
+    /// <summary>
+    /// Loads the snapshot and replays the log tail; or, with <paramref name="folded"/> (the state a scan already folded
+    /// from the same <paramref name="stored"/>, see <see cref="Jobs.UserScan.Fold"/>), takes that state as it is.
+    /// </summary>
+    public void Load(StoredUser stored, long nowMs, UserState? folded = null)
     {
         if (stored.Snapshot is { } snap)
         {
-            State = UserState.Deserialize(snap.State);
+            if (folded is null)
+                State = UserState.Deserialize(snap.State);
             _snapshotVersion = snap.Version;
             _snapshotSeq = _seq = snap.Seq;
         }
         foreach (var row in stored.Tail)
         {
-            State.Apply(UserJson.Deserialize(row.Body));
+            if (folded is null)
+                State.Apply(UserJson.Deserialize(row.Body));
             _seq = row.Seq;
         }
+        if (folded is not null)
+            State = folded;
         _lastSnapshotMs = nowMs;
         // Every commit that closes a session clears its deadline, so with no open session none is stored; with one,
         // the stored deadline is unknown here and the first commit writes it.

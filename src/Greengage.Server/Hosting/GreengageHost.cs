@@ -121,7 +121,11 @@ public static class GreengageHost
                 new GetAndroidNotificationChannels(sp.GetRequiredService<ContentDirectory>()),
                 new DeleteAndroidNotificationChannel(sp.GetRequiredService<AndroidChannelService>()),
             ]));
-        services.AddSingleton<IUserGateway, OrleansUserGateway>();
+        services.AddSingleton<OrleansUserGateway>();
+        services.AddSingleton<UserResidency>();
+        services.AddSingleton(options.Cluster);
+        services.AddSingleton<ServerWorkGateway>();
+        services.AddSingleton<IUserGateway>(sp => sp.GetRequiredService<ServerWorkGateway>());
         services.AddSingleton<IAppNameRegistry, OrleansAppNameRegistry>();
         services.AddSingleton<ApiDispatcher>();
         services.AddSingleton<SessionSweeper>();

@@ -2,10 +2,13 @@ using Greengage.Engine.Delivery;
 
 namespace Greengage.Server.Hosting;
 
-/// <summary>Runs the outbox dispatcher: a batch at a time while there is work, then every poll interval.</summary>
+/// <summary>Runs the outbox dispatcher: <see cref="OutboxOptions.Workers"/> batches at a time while there is work, then every poll interval.</summary>
 public sealed partial class OutboxService(OutboxDispatcher dispatcher, OutboxOptions options, TimeProvider time, ILogger<OutboxService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Workers).Select(_ => Task.Run(() => WorkAsync(stoppingToken), stoppingToken)));
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -62,10 +62,9 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         {
             var item = Assert.Single(batch.Items);
             Assert.Equal(DeliveryOutcome.ActionName, item.Action);
-            var send = DeliverySend.FromPayload(item.Parameters.String("send")!);
             if (Blocked.Contains(batch.UserId))
                 return [ActionResult.Fail(451, "User is blocked; request refused.")];
-            Received.Enqueue((send.OccurrenceId, item.Parameters.String("outcome")!, item.Parameters.String("reason")));
+            Received.Enqueue((item.Parameters.String("occurrence")!, item.Parameters.String("outcome")!, item.Parameters.String("reason")));
             if (item.Parameters.String("outcome") == DeliveryOutcome.Sent)
                 await store().CommitAsync([new UserWriteSet(batch.AppId, batch.UserId, [], null, CompletedWork: [item.Parameters.Long("workItem")!.Value])], cancellationToken);
             return [ActionResult.Ok()];

@@ -32,19 +32,21 @@ public sealed class DeliveryOutcome : IUserAction
             context.Complete(workItem);
         if (!context.State.Exists || context.State.Identity.MovedTo is not null)
             return ActionResult.Ok();
-        var send = DeliverySend.FromPayload(p.String("send") ?? throw new InvalidParameterException("'send' must be provided"));
+        var messageId = p.Long("message") ?? throw new InvalidParameterException("'message' must be provided");
+        var kind = p.String("kind") ?? throw new InvalidParameterException("'kind' must be provided");
+        var occurrenceId = p.String("occurrence") ?? "";
         var outcome = p.String("outcome") ?? throw new InvalidParameterException("'outcome' must be provided");
         var reason = p.String("reason");
         var name = outcome switch
         {
-            Sent => $".m{send.MessageId}",
-            Bounced => $".m{send.MessageId} Bounce",
-            _ => $".m{send.MessageId} Failed",
+            Sent => $".m{messageId}",
+            Bounced => $".m{messageId} Bounce",
+            _ => $".m{messageId} Failed",
         };
         var parameters = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
-            ["provider"] = JsonSerializer.SerializeToElement(send.Kind),
-            ["occurrenceId"] = JsonSerializer.SerializeToElement(send.OccurrenceId),
+            ["provider"] = JsonSerializer.SerializeToElement(kind),
+            ["occurrenceId"] = JsonSerializer.SerializeToElement(occurrenceId),
         };
         if (reason is not null)
             parameters["reason"] = JsonSerializer.SerializeToElement(reason.Length > 500 ? reason[..500] : reason);
@@ -52,23 +54,33 @@ public sealed class DeliveryOutcome : IUserAction
         {
             TimeMs = context.NowMs,
             Name = name,
-            MessageId = send.MessageId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            MessageId = messageId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Params = parameters,
             IsOffline = true,
         });
-        if (outcome == Bounced && send.DeviceId is { } device && send.Kind is DeliveryTargets.Fcm or DeliveryTargets.Apns or DeliveryTargets.WebPush)
-            context.Emit(new PushTokenRemoved { TimeMs = context.NowMs, Device = device, TokenKind = send.Kind, Token = send.Address });
+        if (outcome == Bounced && p.String("device") is { } device && p.String("address") is { } address
+            && kind is DeliveryTargets.Fcm or DeliveryTargets.Apns or DeliveryTargets.WebPush)
+            context.Emit(new PushTokenRemoved { TimeMs = context.NowMs, Device = device, TokenKind = kind, Token = address });
         return ActionResult.Ok();
     }
 
-    /// <summary>The item's parameters for a report.</summary>
-    public static ParameterSet Parameters(string sendPayload, string outcome, string? reason, long? workItem = null)
+    /// <summary>The item's parameters for a report of <paramref name="send"/> (only what the outcome records).</summary>
+    public static ParameterSet Parameters(DeliverySend send, string outcome, string? reason, long? workItem = null)
     {
         var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
-            ["send"] = JsonSerializer.SerializeToElement(sendPayload),
+            ["message"] = JsonSerializer.SerializeToElement(send.MessageId),
+            ["kind"] = JsonSerializer.SerializeToElement(send.Kind),
+            ["occurrence"] = JsonSerializer.SerializeToElement(send.OccurrenceId),
             ["outcome"] = JsonSerializer.SerializeToElement(outcome),
         };
+        if (outcome == Bounced)
+        {
+            // Only a dead address needs it: the device forgets that token.
+            values["address"] = JsonSerializer.SerializeToElement(send.Address);
+            if (send.DeviceId is { } device)
+                values["device"] = JsonSerializer.SerializeToElement(device);
+        }
         if (workItem is { } id)
             values["workItem"] = JsonSerializer.SerializeToElement(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (reason is not null)

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using Greengage.Cluster.Hosting;
+using Greengage.Engine.Actions;
+using Greengage.Engine.Commit;
+using Greengage.Engine.Storage;
+using Greengage.Engine.Users;
+using Greengage.Protocol.Actions;
+using Greengage.Protocol.Requests;
+using Greengage.Protocol.Responses;
+using Microsoft.Extensions.Logging;
+
+namespace Greengage.Cluster.Grains;
+
+/// <summary>
+/// The gateway the server uses (<see cref="IUserGateway"/>): a run of the app's actions goes to the user's grain
+/// (<see cref="OrleansUserGateway"/>), and so does the server's own work (a scheduled send, a delivery outcome, a
+/// sweep) for a user who is active here. For a user who is not, the server's work is applied in place, the way an
+/// activation would apply it but without one: under a local lease (<see cref="UserResidency"/>, which an activation
+/// that starts meanwhile waits for), from the state a scan just read or else loaded from the store, committed through
+/// the same group-commit writer with the same fences, and forgotten. A campaign to a million users then costs
+/// neither a million activations nor Orleans messages. Anything out of the ordinary (a fence that failed because the
+/// user changed since the scan, a user that moved, a handler that threw) goes to the grain instead, which loads the
+/// user afresh: nothing of the in-place attempt was written.
+/// </summary>
+public sealed partial class ServerWorkGateway(
+    OrleansUserGateway grains,
+    UserResidency residency,
+    IUserStore store,
+    GroupCommitWriter writer,
+    UserActionTable actions,
+    SnapshotPolicy policy,
+    ProtocolLimits limits,
+    SessionTimeouts sessions,
+    ProfileOptions profile,
+    TimeProvider time,
+    GreengageClusterOptions options,
+    ILogger<ServerWorkGateway> logger) : IUserGateway
+{
+    private long _inPlace;
+    private long _toGrain;
+
+    /// <summary>
+    /// Users who just had a send queued in place, kept as applied (oldest first, bounded) for the send's outcome, which
+    /// comes back within moments: it then applies to what is here instead of loading the user again. The commit fence
+    /// tells when one is out of date (the user's grain wrote since), and the grain takes the outcome then.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, UserProcessor> _awaitingOutcome = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Key, long AddedMs)> _awaitingOrder = new();
+
+    /// <summary>Users kept for their sends' outcomes at most (<see cref="_awaitingOutcome"/>).</summary>
+    public const int MaxAwaitingOutcome = 10_000;
+
+    /// <summary>How long a user is kept for an outcome at most.</summary>
+    public static readonly TimeSpan AwaitingOutcomeFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs of server work applied in place (for tests and diagnostics).</summary>
+    public long AppliedInPlace => Interlocked.Read(ref _inPlace);
+
+    /// <summary>Runs of server work that went to a grain (user active here, or an attempt in place gave way).</summary>
+    public long SentToGrain => Interlocked.Read(ref _toGrain);
+
+    public Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken) =>
+        ApplyAsync(batch, null, cancellationToken);
+
+    public async Task<ActionResult[]> ApplyAsync(UserBatch batch, KnownUser? known, CancellationToken cancellationToken)
+    {
+        if (!options.ServerWorkInPlace || !IsServerWork(batch))
+            return await grains.ApplyAsync(batch, cancellationToken);
+        var key = UserGrainKey.Of(batch.AppId, batch.UserId);
+        if (residency.TryLease(key))
+        {
+            ActionResult[]? results;
+            try
+            {
+                results = await ApplyInPlaceAsync(key, batch, known, cancellationToken);
+            }
+            finally
+            {
+                residency.Release(key);
+            }
+            if (results is not null)
+            {
+                Interlocked.Increment(ref _inPlace);
+                return results;
+            }
+        }
+        Interlocked.Increment(ref _toGrain);
+        return await grains.ApplyAsync(batch, cancellationToken);
+    }
+
+    /// <summary>The run's results once committed; null when the grain should take it (nothing was written).</summary>
+    private async Task<ActionResult[]?> ApplyInPlaceAsync(string key, UserBatch batch, KnownUser? known, CancellationToken cancellationToken)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (known is not null || !_awaitingOutcome.TryRemove(key, out var processor))
+        {
+            processor = new UserProcessor(batch.AppId, batch.UserId, actions, policy, limits, sessions, profile);
+            var stored = known?.Stored ?? await store.LoadAsync(batch.AppId, batch.UserId, cancellationToken);
+            try
+            {
+                processor.Load(stored, nowMs, known?.State);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogInPlaceFailed(logger, batch.AppId, batch.UserId, e);
+                return null;
+            }
+        }
+        ApplyOutcome outcome;
+        try
+        {
+            outcome = processor.Apply(batch);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogInPlaceFailed(logger, batch.AppId, batch.UserId, e);
+            return null;
+        }
+        // A user that moved (an alias) forwards the run: the grain path follows the move.
+        if (outcome.Forward is not null || outcome.Handover is not null)
+            return null;
+        // The writer completes commits on its own thread; what follows here (the next send, the next user) must not run
+        // there, so the wait resumes on the thread pool.
+        if (outcome.Writes is { } writes)
+        {
+            if (await writer.CommitAsync(writes, resumeOnThreadPool: true) != CommitOutcome.Committed)
+                return null; // Changed since it was read (the fence): the grain loads it afresh.
+            processor.Committed(writes);
+            if (writes.Outbox is { Count: > 0 })
+                KeepForOutcome(key, processor, nowMs);
+        }
+        return outcome.Results;
+    }
+
+    private void KeepForOutcome(string key, UserProcessor processor, long nowMs)
+    {
+        _awaitingOutcome[key] = processor;
+        _awaitingOrder.Enqueue((key, nowMs));
+        // Oldest first: beyond the bound or the age, a user is dropped (their outcome then loads them).
+        while (_awaitingOrder.TryPeek(out var oldest)
+            && (_awaitingOrder.Count > MaxAwaitingOutcome || nowMs - oldest.AddedMs > AwaitingOutcomeFor.TotalMilliseconds)
+            && _awaitingOrder.TryDequeue(out oldest))
+        {
+            // A user queued again since keeps the newer entry only when it is still there; dropping it early is harmless.
+            _awaitingOutcome.TryRemove(oldest.Key, out _);
+        }
+    }
+
+    private static bool IsServerWork(UserBatch batch)
+    {
+        foreach (var item in batch.Items)
+        {
+            if (item.Key != KeyClasses.None)
+                return false;
+        }
+        return batch.Items.Count > 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Server work on user {UserId} of app {AppId} failed in place; their grain takes it")]
+    private static partial void LogInPlaceFailed(ILogger logger, string appId, string userId, Exception exception);
+}

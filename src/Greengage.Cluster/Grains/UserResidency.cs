@@ -1,0 +1,86 @@
+namespace Greengage.Cluster.Grains;
+
+/// <summary>
+/// Which users have an activation in this silo, and short local leases on the others for the server's own work
+/// (<see cref="ServerWorkGateway"/>). An activation and a lease exclude each other: a lease is granted only while the
+/// user has no activation here, and an activation that starts during a lease waits for it to end before it loads the
+/// user (so it loads what the lease's work committed). Embedded mode has one silo, so a user without an activation
+/// here has none anywhere; the commit fences still guard the rest.
+/// </summary>
+public sealed class UserResidency
+{
+    private sealed class Slot
+    {
+        public int Activations;
+        public TaskCompletionSource? Lease;
+    }
+
+    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>Users with an activation or a lease (for tests and diagnostics).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+                return _slots.Count;
+        }
+    }
+
+    /// <summary>An activation of <paramref name="grainKey"/> begins: waits for a lease on it to end first.</summary>
+    public async ValueTask EnterAsync(string grainKey, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task leased;
+            lock (_lock)
+            {
+                if (!_slots.TryGetValue(grainKey, out var slot))
+                {
+                    _slots.Add(grainKey, new Slot { Activations = 1 });
+                    return;
+                }
+                if (slot.Lease is null)
+                {
+                    slot.Activations++;
+                    return;
+                }
+                leased = slot.Lease.Task;
+            }
+            await leased.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An activation that <see cref="EnterAsync"/> let in has ended.</summary>
+    public void Leave(string grainKey)
+    {
+        lock (_lock)
+        {
+            if (_slots.TryGetValue(grainKey, out var slot) && slot.Lease is null && --slot.Activations <= 0)
+                _slots.Remove(grainKey);
+        }
+    }
+
+    /// <summary>Takes the lease on a user with no activation here and no other lease; false otherwise.</summary>
+    public bool TryLease(string grainKey)
+    {
+        lock (_lock)
+            return _slots.TryAdd(grainKey, new Slot { Lease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) });
+    }
+
+    /// <summary>Ends a lease that <see cref="TryLease"/> granted; activations waiting for it go on.</summary>
+    public void Release(string grainKey)
+    {
+        TaskCompletionSource? lease = null;
+        lock (_lock)
+        {
+            if (_slots.TryGetValue(grainKey, out var slot) && slot.Lease is not null)
+            {
+                lease = slot.Lease;
+                _slots.Remove(grainKey);
+            }
+        }
+        lease?.TrySetResult();
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Greengage.Cluster.Grains;
+using Greengage.Delivery.Tests.Fakes;
+using Greengage.Delivery.Tests.Infrastructure;
+using Greengage.Engine.Actions;
+using Greengage.Engine.Apps;
+using Greengage.Engine.Delivery;
+using Greengage.Server.Tests.Infrastructure;
+using Greengage.Server.Tests.Messages;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Greengage.Server.Tests.Delivery;
+
+/// <summary>
+/// The server's own work on users who are not active (a campaign's sends and their outcomes) is applied in place,
+/// without activating their grains (<see cref="ServerWorkGateway"/>), and ends in the same records as through a grain;
+/// a user who is active gets it through their grain; an activation that begins meanwhile waits (<see cref="UserResidency"/>).
+/// </summary>
+public sealed class ServerWorkInPlaceTests : IAsyncLifetime
+{
+    private sealed class Factory : GreengageFactory
+    {
+        public ShiftedClock Clock { get; } = new();
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(s =>
+            {
+                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ApiDispatcher>(sp, (TimeProvider)Clock));
+                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleRunner>(sp, (TimeProvider)Clock));
+                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(sp, (TimeProvider)Clock));
+            });
+        }
+    }
+
+    private FakeFcm _fcm = null!;
+    private Factory _factory = null!;
+    private JsonObject _account = null!;
+
+    public async Task InitializeAsync()
+    {
+        var (account, key) = TestKeys.ServiceAccount("http://127.0.0.1:1/token", "in-place");
+        _fcm = await FakeFcm.StartAsync(key, (string)account["client_email"]!, "in-place");
+        account["token_uri"] = _fcm.TokenUrl.ToString();
+        _account = account;
+        _factory = new Factory();
+        _factory.Settings["Greengage:Delivery:Fcm:BaseUrl"] = _fcm.BaseUrl.ToString();
+        _factory.Settings["Greengage:Delivery:Outbox:PollInterval"] = "00:00:00.050";
+        _factory.Settings["Greengage:Delivery:Schedule:PollInterval"] = "01:00:00";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _fcm.DisposeAsync();
+    }
+
+    private ServerWorkGateway Gateway => _factory.Services.GetRequiredService<ServerWorkGateway>();
+
+    private UserResidency Residency => _factory.Services.GetRequiredService<UserResidency>();
+
+    private async Task<(Engine.Storage.StoredApp App, long MessageId, DateTimeOffset Due)> CampaignTo(string[] users)
+    {
+        var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("In place " + Guid.NewGuid().ToString("N")[..6], default);
+        var (status, answer) = await AdminCalls.SendAsync(_factory.CreateClient(), HttpMethod.Put, $"/admin/v1/apps/{app.AppId}/delivery/fcm", _account);
+        Assert.Equal(HttpStatusCode.OK, status);
+        foreach (var user in users)
+        {
+            var reply = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["production"],
+                new JsonObject { ["action"] = "start", ["userId"] = user, ["deviceId"] = user + "-phone" },
+                new JsonObject { ["action"] = "setDeviceAttributes", ["userId"] = user, ["deviceId"] = user + "-phone", ["gcmRegistrationId"] = "token-" + user });
+            Assert.True((bool)reply[1]["success"]!, reply.Response.ToJsonString());
+        }
+        var at = _factory.Clock.GetUtcNow().UtcDateTime.AddMinutes(1).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        (status, answer) = await AdminCalls.SendAsync(_factory.CreateClient(), HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        {
+            name = "Everyone",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "Hello" },
+            schedule = new { at, timeZone = "UTC", repeat = "once" },
+        });
+        Assert.Equal(HttpStatusCode.Created, status);
+        var id = (long)answer!["id"]!;
+        (status, _) = await AdminCalls.SendAsync(_factory.CreateClient(), HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{id}/activate", null);
+        Assert.Equal(HttpStatusCode.OK, status);
+        return (app, id, DateTimeOffset.Parse(at + ":00Z", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Deactivates every idle grain and waits until no user is resident.</summary>
+    private async Task DeactivateAll()
+    {
+        var management = _factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        await Eventually.TrueAsync(() => Residency.Count == 0, "no user resident");
+    }
+
+    private async Task RunAt(DateTimeOffset at)
+    {
+        _factory.Clock.Advance(at - _factory.Clock.GetUtcNow());
+        await _factory.Services.GetRequiredService<ScheduleRunner>().RunOnceAsync(default);
+    }
+
+    [Fact]
+    public async Task ACampaignToIdleUsers_IsSentAndRecordedInPlace_WithoutActivatingThem()
+    {
+        var users = new[] { "idle1", "idle2", "idle3" };
+        var (app, id, due) = await CampaignTo(users);
+        await DeactivateAll();
+        var (inPlace, toGrain) = (Gateway.AppliedInPlace, Gateway.SentToGrain);
+
+        await RunAt(due.AddSeconds(1));
+        await Eventually.TrueAsync(() => _fcm.Messages.Count >= 3, "three sends");
+        // Three sends and their three outcomes, none through a grain, and nobody became resident.
+        await Eventually.TrueAsync(() => Gateway.AppliedInPlace - inPlace == 6, "three sends and three outcomes in place");
+        Assert.Equal(toGrain, Gateway.SentToGrain);
+        Assert.Equal(0, Residency.Count);
+        Assert.Equal(users.Select(u => "token-" + u), _fcm.Messages.Select(m => (string)m["message"]!["token"]!).Order());
+
+        // Running again sends nothing twice: the occurrence was recorded in place.
+        await RunAt(due.AddMinutes(5));
+        await Task.Delay(300);
+        Assert.Equal(3, _fcm.Messages.Count);
+
+        // What was committed in place is what a grain loads: the send and its outcome, once each.
+        foreach (var user in users)
+        {
+            var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = user });
+            Assert.Equal(1, (int)export[0]["events"]![$".m{id}"]!["count"]!);
+        }
+    }
+
+    [Fact]
+    public async Task AUserActiveHere_GetsTheServersWorkThroughTheirGrain()
+    {
+        var (app, id, due) = await CampaignTo(["active1"]);
+        Assert.True(Residency.Count > 0);
+        var toGrain = Gateway.SentToGrain;
+
+        await RunAt(due.AddSeconds(1));
+        await Eventually.TrueAsync(() => _fcm.Messages.Count >= 1, "the send");
+        await Eventually.TrueAsync(() => Gateway.SentToGrain - toGrain == 2, "the send and its outcome through the grain");
+        var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = "active1" });
+        Assert.Equal(1, (int)export[0]["events"]![$".m{id}"]!["count"]!);
+    }
+
+    [Fact]
+    public async Task AnActivation_WaitsForALeaseOnItsUser_AndALeaseIsRefusedWhileTheUserIsActive()
+    {
+        var residency = new UserResidency();
+        Assert.True(residency.TryLease("app/u1"));
+        Assert.False(residency.TryLease("app/u1")); // one lease at a time
+        var activation = residency.EnterAsync("app/u1", default).AsTask();
+        await Task.Delay(50);
+        Assert.False(activation.IsCompleted);
+        residency.Release("app/u1");
+        await activation.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(residency.TryLease("app/u1")); // active now
+        await residency.EnterAsync("app/u1", default); // a second activation (an overlap while the first leaves)
+        residency.Leave("app/u1");
+        Assert.False(residency.TryLease("app/u1"));
+        residency.Leave("app/u1");
+        Assert.Equal(0, residency.Count);
+        Assert.True(residency.TryLease("app/u1"));
+        residency.Release("app/u1");
+        Assert.Equal(0, residency.Count);
+    }
+}
