@@ -50,18 +50,17 @@ public sealed class FcmProvider : DeliveryProvider
 
         var content = PushContent.From(context.Values);
         var address = (FcmAddress)request.Address;
-        using var send = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.BaseUrl, $"/v1/projects/{Uri.EscapeDataString(credentials.ProjectId)}/messages:send"))
-        {
-            Content = JsonContent.Create(Body(address.RegistrationToken, request, context.SentAt, content)),
-        };
+        var body = new ByteArrayContent(Body(address.RegistrationToken, request, context.SentAt, content));
+        body.Headers.ContentType = JsonType;
+        using var send = new HttpRequestMessage(HttpMethod.Post, SendUrl(credentials.ProjectId)) { Content = body };
         send.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await _http.SendAsync(send, cancellationToken);
-        var body = await HttpOutcomes.ReadSnippetAsync(response, cancellationToken);
+        var answer = await HttpOutcomes.ReadSnippetAsync(response, cancellationToken);
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)
-            return DeliveryResult.Sent(Field(body, "name"), status);
+            return DeliveryResult.Sent(Field(answer, "name"), status);
 
-        var (code, message) = Error(body);
+        var (code, message) = Error(answer);
         var reason = $"FCM answered {status}{(code is null ? "" : " " + code)}{(message is null ? "" : ": " + message)}";
         if (code == "UNREGISTERED" || response.StatusCode == HttpStatusCode.NotFound)
             return DeliveryResult.DeadToken(reason, status);
@@ -77,27 +76,38 @@ public sealed class FcmProvider : DeliveryProvider
             : DeliveryResult.Permanent(reason, status);
     }
 
-    /// <summary>The <c>messages:send</c> body: the data message, priority (silent and <c>normal</c> pushes are
-    /// <c>NORMAL</c>), time to live and collapse key.</summary>
-    internal static JsonObject Body(string registrationToken, DeliveryRequest request, DateTimeOffset sentAt, PushContent content)
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _sendUrls = new(StringComparer.Ordinal);
+
+    private Uri SendUrl(string projectId) =>
+        _sendUrls.GetOrAdd(projectId, id => new Uri(_options.BaseUrl, $"/v1/projects/{Uri.EscapeDataString(id)}/messages:send"));
+
+    /// <summary>The <c>messages:send</c> body (UTF-8 JSON, written straight to bytes): the data message, priority
+    /// (silent and <c>normal</c> pushes are <c>NORMAL</c>), time to live and collapse key.</summary>
+    internal static byte[] Body(string registrationToken, DeliveryRequest request, DateTimeOffset sentAt, PushContent content)
     {
-        var android = new JsonObject { ["priority"] = content.Silent || content.NormalPriority ? "NORMAL" : "HIGH" };
-        if (content.TimeToLive is { } ttl)
-            android["ttl"] = $"{(long)ttl.TotalSeconds}s";
-        if (content.CollapseKey is { } collapse)
-            android["collapse_key"] = collapse;
-        var data = new JsonObject();
-        foreach (var (key, value) in PushPayloads.AndroidData(request.MessageId, request.OccurrenceId, sentAt, content))
-            data[key] = value;
-        return new JsonObject
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            ["message"] = new JsonObject
-            {
-                ["token"] = registrationToken,
-                ["data"] = data,
-                ["android"] = android,
-            },
-        };
+            json.WriteStartObject();
+            json.WriteStartObject("message");
+            json.WriteString("token", registrationToken);
+            json.WriteStartObject("data");
+            foreach (var (key, value) in PushPayloads.AndroidData(request.MessageId, request.OccurrenceId, sentAt, content))
+                json.WriteString(key, value);
+            json.WriteEndObject();
+            json.WriteStartObject("android");
+            json.WriteString("priority", content.Silent || content.NormalPriority ? "NORMAL" : "HIGH");
+            if (content.TimeToLive is { } ttl)
+                json.WriteString("ttl", $"{(long)ttl.TotalSeconds}s");
+            if (content.CollapseKey is { } collapse)
+                json.WriteString("collapse_key", collapse);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static string? Field(string body, string name)
