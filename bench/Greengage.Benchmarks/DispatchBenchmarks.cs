@@ -62,7 +62,7 @@ public class DispatchBenchmarks
     [Benchmark(Description = "Parse+dispatch single track")]
     public Task<ActionResult[]> SingleTrack()
     {
-        var request = RequestParser.Parse(_trackQuery, RequestParser.ParseFormUrlEncoded(_trackForms[NextUser()]), ReadOnlySpan<byte>.Empty, _engine.Limits);
+        var request = RequestParser.ParseForm(_trackQuery, _trackForms[NextUser()], _engine.Limits);
         return _engine.Dispatcher.DispatchAsync(request, CancellationToken.None);
     }
 
@@ -82,7 +82,7 @@ public class DispatchBenchmarks
         var body = _androidBodies[round][NextUser()];
         if (_next == 0)
             _androidRound = round + 1 == AndroidBatches ? 0 : round + 1;
-        var request = RequestParser.Parse([], RequestParser.ParseFormUrlEncoded(body), ReadOnlySpan<byte>.Empty, _engine.Limits);
+        var request = RequestParser.ParseForm([], body, _engine.Limits);
         return _engine.Dispatcher.DispatchAsync(request, CancellationToken.None);
     }
 
