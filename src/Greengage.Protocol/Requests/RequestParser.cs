@@ -83,7 +83,7 @@ public static class RequestParser
             }
             var own = new Dictionary<string, JsonElement>(16, StringComparer.Ordinal);
             foreach (var p in element.EnumerateObject())
-                own[p.Name] = p.Value;
+                own[ParameterNames.Of(p)] = p.Value;
             Inherit(own, envelope);
             items.Add(new ApiItem(items.Count, new ParameterSet(own) { MaxJsonDepth = limits.MaxJsonDepth }));
         }
@@ -195,7 +195,8 @@ public static class RequestParser
             }
             writer.WriteEndArray();
         }
-        var strings = JsonDocument.Parse(buffer.WrittenMemory).RootElement.EnumerateArray();
+        // Not JsonDocument.Parse: its rented arrays would never go back to the pool, as no request disposes its values.
+        var strings = JsonElement.Parse(buffer.WrittenSpan).EnumerateArray();
         foreach (var (name, _) in pairs)
         {
             strings.MoveNext();
