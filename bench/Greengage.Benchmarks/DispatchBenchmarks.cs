@@ -23,8 +23,10 @@ public class DispatchBenchmarks
     private List<KeyValuePair<string, string>> _trackQuery = [];
     private byte[][] _jsBodies = [];
     private byte[][] _trackForms = [];
+    private byte[][][] _androidBodies = [];
     private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
     private int _next;
+    private int _androidRound;
 
     /// <summary>The engine, for tests to check what was produced.</summary>
     public InMemoryEngine Engine => _engine;
@@ -38,18 +40,29 @@ public class DispatchBenchmarks
         _trackQuery = Payloads.SingleTrackQuery();
         _jsBodies = new byte[Users][];
         _trackForms = new byte[Users][];
+        _androidBodies = new byte[AndroidBatches][][];
+        for (var b = 0; b < AndroidBatches; b++)
+            _androidBodies[b] = new byte[Users][];
         for (var u = 0; u < Users; u++)
         {
             _jsBodies[u] = Payloads.JsMultiBody(u + 1, Items, now);
             _trackForms[u] = Payloads.SingleTrackForm(u + 1, now);
+            for (var b = 0; b < AndroidBatches; b++)
+                _androidBodies[b][u] = Payloads.AndroidFormBody(u + 1, Items, now, b);
         }
     }
+
+    /// <summary>
+    /// Android bodies carry a batch <c>uuid</c> and <c>reqId</c>s, and a device remembers its last two batches: each
+    /// round of the users takes the next of three batch ids, so no call is answered as a retry.
+    /// </summary>
+    private const int AndroidBatches = 3;
 
     /// <summary>Scenario (b): one <c>track</c> per request, query + form body.</summary>
     [Benchmark(Description = "Parse+dispatch single track")]
     public Task<ActionResult[]> SingleTrack()
     {
-        var request = RequestParser.Parse(_trackQuery, RequestParser.ParseFormUrlEncoded(_trackForms[NextUser()]), ReadOnlySpan<byte>.Empty, _engine.Limits);
+        var request = RequestParser.ParseForm(_trackQuery, _trackForms[NextUser()], _engine.Limits);
         return _engine.Dispatcher.DispatchAsync(request, CancellationToken.None);
     }
 
@@ -58,6 +71,18 @@ public class DispatchBenchmarks
     public Task<ActionResult[]> JsMulti20()
     {
         var request = RequestParser.Parse(_jsQuery, [], _jsBodies[NextUser()], _engine.Limits);
+        return _engine.Dispatcher.DispatchAsync(request, CancellationToken.None);
+    }
+
+    /// <summary>Scenario (c) in the Android shape: a form body whose <c>data</c> field holds <c>{"data":[...]}</c>.</summary>
+    [Benchmark(Description = "Parse+dispatch Android form multi (20 track)")]
+    public Task<ActionResult[]> AndroidMulti20()
+    {
+        var round = _androidRound;
+        var body = _androidBodies[round][NextUser()];
+        if (_next == 0)
+            _androidRound = round + 1 == AndroidBatches ? 0 : round + 1;
+        var request = RequestParser.ParseForm([], body, _engine.Limits);
         return _engine.Dispatcher.DispatchAsync(request, CancellationToken.None);
     }
 

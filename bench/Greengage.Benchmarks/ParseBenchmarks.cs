@@ -32,5 +32,5 @@ public class ParseBenchmarks
 
     [Benchmark(Description = "Parse Android form multi (20 track)")]
     public ApiRequest ParseAndroidForm20() =>
-        RequestParser.Parse([], RequestParser.ParseFormUrlEncoded(_androidBody), ReadOnlySpan<byte>.Empty, _limits);
+        RequestParser.ParseForm([], _androidBody, _limits);
 }

@@ -74,10 +74,12 @@ public static class Payloads
     /// <summary>
     /// Android SDK <c>multi</c>: one <c>application/x-www-form-urlencoded</c> body with the envelope fields and
     /// <c>data={"data":[...]}</c> (shape A), each item with its own <c>uuid</c> (the batch) and <c>reqId</c>.
+    /// <paramref name="batch"/> varies the batch <c>uuid</c>, so a dispatched body is not a retry of the one before.
     /// </summary>
-    public static byte[] AndroidFormBody(int user, int items, double now)
+    public static byte[] AndroidFormBody(int user, int items, double now, int batch = 0)
     {
-        var batchUuid = "a1b2c3d4-0000-4000-8000-" + user.ToString("D12", CultureInfo.InvariantCulture);
+        var batchUuid = "a1b2c3d4-" + batch.ToString("X4", CultureInfo.InvariantCulture) + "-4000-8000-"
+            + user.ToString("D12", CultureInfo.InvariantCulture);
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {

@@ -91,6 +91,21 @@ public class BenchmarkMethodTests
         Assert.Equal(1 + (2 + DispatchBenchmarks.Users) * DispatchBenchmarks.Items, gateway.LogRows);
     }
 
+    [Fact]
+    public async Task Android_dispatch_benchmark_records_every_round_never_a_retry()
+    {
+        var bench = new DispatchBenchmarks();
+        bench.Setup();
+        var gateway = bench.Engine.Gateway;
+
+        // Three rounds of every user, then the first user again: its fourth batch id is one its device has not kept.
+        var calls = 3 * DispatchBenchmarks.Users + 1;
+        for (var i = 0; i < calls; i++)
+            AssertAccepted(await bench.AndroidMulti20(), DispatchBenchmarks.Items);
+        Assert.Equal(DispatchBenchmarks.Users, gateway.Users);
+        Assert.Equal((long)calls * DispatchBenchmarks.Items, gateway.LogRows);
+    }
+
     private static void AssertAccepted(ActionResult[] results, int count)
     {
         Assert.Equal(count, results.Length);

@@ -85,4 +85,28 @@ public sealed class LenientTests
         var p = new ParameterSet(new() { ["timezoneOffsetSeconds"] = J("1.5") });
         Assert.Throws<InvalidParameterException>(() => p.Long("timezoneOffsetSeconds"));
     }
+
+    [Theory]
+    [InlineData("\"[1,2]\"", "[1,2]")]
+    [InlineData("\"{\\\"a\\\":\\\"\\\\u00e9\\\"}\"", "{\"a\":\"\\u00e9\"}")]
+    [InlineData("\"{\\u0022a\\u0022:1}\"", "{\"a\":1}")]
+    public void TryToJson_JsonTextInAString_IsParsed(string json, string expected)
+    {
+        Assert.True(Lenient.TryToJson(J(json), out var parsed));
+        Assert.Equal(expected, parsed.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("\"[\\\"\\\\ud800\\\"]\"")]
+    [InlineData("\"[1,\"")]
+    [InlineData("\"[1] [2]\"")]
+    public void TryToJson_TextThatIsNotOneReadableValue_IsRefused(string json) =>
+        Assert.False(Lenient.TryToJson(J(json), out _));
+
+    [Fact]
+    public void TryToJson_DeeperThanTheLimit_IsRefused()
+    {
+        Assert.True(Lenient.TryToJson(J("\"[[1]]\""), out _, maxDepth: 2));
+        Assert.False(Lenient.TryToJson(J("\"[[[1]]]\""), out _, maxDepth: 2));
+    }
 }

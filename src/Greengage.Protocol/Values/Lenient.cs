@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Greengage.Protocol.Values;
@@ -70,16 +72,39 @@ public static class Lenient
             return true;
         }
 
-        var text = value.GetString()!;
         try
         {
-            json = JsonText.Parse(text, maxDepth);
+            json = ParseJsonText(value, maxDepth);
             return true;
         }
         catch (JsonException)
         {
             json = default;
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Parses the JSON text a string element holds from its UTF-8 bytes, without making a string of it: straight from
+    /// the document when it has no escapes, else unescaped into a pooled buffer (the parsed value owns a copy).
+    /// </summary>
+    private static JsonElement ParseJsonText(JsonElement value, int maxDepth)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        raw = raw[1..^1]; // the quotes
+        if (raw.IndexOf((byte)'\\') < 0)
+            return JsonText.Parse(raw, maxDepth);
+        var buffer = ArrayPool<byte>.Shared.Rent(raw.Length);
+        try
+        {
+            var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(value));
+            reader.Read();
+            var length = reader.CopyString(buffer);
+            return JsonText.Parse(buffer.AsSpan(0, length), maxDepth);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

@@ -35,7 +35,7 @@ internal static class ApiRequestReader
             // The parser copies what it keeps (strings, JSON documents), so the pooled buffer goes back right after.
             var span = buffer.AsSpan(0, length);
             if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) || LooksLikeForm(span))
-                return RequestParser.Parse(query, RequestParser.ParseFormUrlEncoded(span), ReadOnlySpan<byte>.Empty, limits);
+                return RequestParser.ParseForm(query, span, limits);
             return RequestParser.Parse(query, [], span, limits);
         }
         finally
