@@ -24,6 +24,43 @@ public sealed class OddValueTests(GreengageFactory factory) : IClassFixture<Gree
         Assert.Equal("Oslo", (string?)export["userAttributes"]!["address"]!["city"]);
     }
 
+    /// <summary>
+    /// Comments are skipped in JSON (some SDK builds send them), but bytes that are not UTF-8 inside one must not get
+    /// past the parser into a value whose raw text a handler reads later (that would throw: a 500).
+    /// </summary>
+    [Fact]
+    public async Task InvalidUtf8InsideAJsonComment_IsAnsweredInTheEnvelope_NeverA500()
+    {
+        var http = RawApi.Client(factory);
+        var user = "c" + Guid.NewGuid().ToString("N");
+        byte[] Utf8WithBadComment(string before, string after) =>
+            [.. System.Text.Encoding.UTF8.GetBytes(before + "/*"), 0xFF, 0xFE, .. System.Text.Encoding.UTF8.GetBytes("*/" + after)];
+
+        // A whole body with the comment inside an item, and JSON parameters (params, userAttributes) holding one.
+        var query = RawApi.Query(("appId", factory.AppId), ("clientKey", factory.ProductionKey), ("action", "multi"));
+        var body = Utf8WithBadComment($"{{\"data\":[{{\"action\":\"track\",\"userId\":\"{user}\",\"event\":\"E\",\"params\":{{\"a\":1 ", "}}]}");
+        var replies = new List<RawReply>
+        {
+            await RawApi.SendAsync(http, RawApi.Post("/api?" + query, RawApi.Bytes(body, "text/plain"))),
+        };
+        foreach (var (action, name) in new[] { ("track", "params"), ("setUserAttributes", "userAttributes") })
+        {
+            var value = Utf8WithBadComment("{\"a\":1 ", "}");
+            var form = "appId=" + factory.AppId + "&clientKey=" + Uri.EscapeDataString(factory.ProductionKey) + "&action=" + action
+                + "&userId=" + user + "&event=E&" + name + "=" + string.Concat(value.Select(b => "%" + b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+            replies.Add(await RawApi.SendAsync(http, RawApi.Post("/api", RawApi.Text(form, "application/x-www-form-urlencoded"))));
+        }
+
+        foreach (var reply in replies)
+        {
+            Assert.True(reply.Code < 500, reply.ToString());
+            RawApi.AssertEnvelope(reply);
+        }
+        // Whatever was accepted exports (reading every stored value's text).
+        if (replies.Any(r => r.Code == 200 && r.Text.Contains("\"success\":true", StringComparison.Ordinal)))
+            await RawApi.AssertUserStoredAsync(http, factory, user);
+    }
+
     [Theory]
     [InlineData(true, "1e300")]
     [InlineData(true, "1.7976931348623157E308")]
