@@ -79,6 +79,12 @@ public sealed partial class SqliteStore
     }
 
     /// <summary>A page of an app's users by user id (bytewise order, the UNIQUE (app_id, user_id) index), in one read.</summary>
+    /// <summary>The users of a scan's first page, in user id order.</summary>
+    internal const string ScanFirstPageSql = "SELECT user_key, user_id FROM users WHERE app_id = @app ORDER BY user_id LIMIT @limit;";
+
+    /// <summary>The users of a later page: a seek to the cursor in the (app, user id) index, whatever the page's position.</summary>
+    internal const string ScanNextPageSql = "SELECT user_key, user_id FROM users WHERE app_id = @app AND user_id > @after ORDER BY user_id LIMIT @limit;";
+
     public Task<IReadOnlyList<ScannedUser>> ScanUsersAsync(string appId, string? afterUserId, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(appId);
@@ -86,14 +92,14 @@ public sealed partial class SqliteStore
         return ReadAsync<IReadOnlyList<ScannedUser>>(transaction =>
         {
             var keys = new List<(long Key, string UserId)>();
-            using (var command = Command(transaction, """
-                SELECT user_key, user_id FROM users
-                WHERE app_id = @app AND (@after IS NULL OR user_id > @after)
-                ORDER BY user_id LIMIT @limit;
-                """))
+            // Two statements, not `(@after IS NULL OR user_id > @after)`: with the OR, SQLite seeks only on app_id and
+            // walks every user before the cursor, so each page cost more than the last (a campaign to a million users
+            // slowed to half its rate).
+            using (var command = Command(transaction, afterUserId is null ? ScanFirstPageSql : ScanNextPageSql))
             {
                 command.Parameters.AddWithValue("@app", appId);
-                command.Parameters.AddWithValue("@after", (object?)afterUserId ?? DBNull.Value);
+                if (afterUserId is not null)
+                    command.Parameters.AddWithValue("@after", afterUserId);
                 command.Parameters.AddWithValue("@limit", limit);
                 using var reader = command.ExecuteReader();
                 while (reader.Read())

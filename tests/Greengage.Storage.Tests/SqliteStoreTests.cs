@@ -26,6 +26,36 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<InvalidOperationException>(() => new SqliteStore(options, TimeProvider.System));
     }
 
+    /// <summary>
+    /// Each page of a scan seeks to its cursor in the (app, user id) index; a plan that seeks on the app alone walks
+    /// every user before the cursor, so a scan over a million users costs a quadratic number of steps.
+    /// </summary>
+    [Fact]
+    public async Task ScanPages_SeekToTheirCursor_InTheUsersIndex()
+    {
+        await using (var store = Open(SqliteDurability.Normal))
+            await store.MigrateAsync(default);
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "nested", SqliteStorageOptions.DefaultFileName)}");
+        connection.Open();
+        string Plan(string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+            command.Parameters.AddWithValue("@app", "a");
+            command.Parameters.AddWithValue("@after", "u1");
+            command.Parameters.AddWithValue("@limit", 500);
+            using var reader = command.ExecuteReader();
+            var lines = new List<string>();
+            while (reader.Read())
+                lines.Add(reader.GetString(3));
+            return string.Join(" | ", lines);
+        }
+
+        Assert.Contains("(app_id=? AND user_id>?)", Plan(SqliteStore.ScanNextPageSql), StringComparison.Ordinal);
+        Assert.Contains("(app_id=?)", Plan(SqliteStore.ScanFirstPageSql), StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", Plan(SqliteStore.ScanNextPageSql), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SchemaVersionAsync_BeforeMigrate_ReturnsZero()
     {
