@@ -57,6 +57,8 @@ public sealed class DeliveryOptions
             yield return $"{Section}:Outbox:Lease, FirstBackoff and PollInterval must be positive, and MaxBackoff at least FirstBackoff.";
         if (Schedule.PollInterval <= TimeSpan.Zero || Schedule.Lease <= TimeSpan.Zero || Schedule.Concurrency < 1 || Schedule.PageSize < 1)
             yield return $"{Section}:Schedule:PollInterval and Lease must be positive, Concurrency and PageSize at least 1.";
+        if (Schedule.MaxOutboxBacklog < 1 || Schedule.MaxBacklogWait < TimeSpan.Zero)
+            yield return $"{Section}:Schedule:MaxOutboxBacklog must be at least 1 and MaxBacklogWait not negative.";
     }
 }
 

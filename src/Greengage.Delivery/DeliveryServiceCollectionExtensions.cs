@@ -36,6 +36,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton(options.Outbox);
         services.AddSingleton<Greengage.Engine.Delivery.IDeliverySender, Outbox.ProviderDeliverySender>();
         services.AddSingleton<Greengage.Engine.Delivery.OutboxDispatcher>();
+        services.AddSingleton<Greengage.Engine.Delivery.OutboxBacklog>();
         services.AddSingleton(options.Schedule);
         services.AddSingleton<Greengage.Engine.Delivery.ScheduleRunner>();
         return services;

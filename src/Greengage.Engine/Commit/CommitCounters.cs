@@ -8,6 +8,7 @@ public sealed class CommitCounters
     private long _logRows;
     private long _snapshots;
     private long _fenceViolations;
+    private long _outboxItems;
 
     public long Transactions => Interlocked.Read(ref _transactions);
     public long WriteSets => Interlocked.Read(ref _writeSets);
@@ -15,8 +16,12 @@ public sealed class CommitCounters
     public long SnapshotWrites => Interlocked.Read(ref _snapshots);
     public long FenceViolations => Interlocked.Read(ref _fenceViolations);
 
-    internal void Count(int sets, int rows, int snapshots, int violations)
+    /// <summary>Work items written in users' commits (sends for the outbox).</summary>
+    public long OutboxItems => Interlocked.Read(ref _outboxItems);
+
+    internal void Count(int sets, int rows, int snapshots, int violations, int outbox = 0)
     {
+        Interlocked.Add(ref _outboxItems, outbox);
         Interlocked.Increment(ref _transactions);
         Interlocked.Add(ref _writeSets, sets);
         Interlocked.Add(ref _logRows, rows);

@@ -118,7 +118,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         try
         {
             var outcomes = _store.CommitAsync(sets, CancellationToken.None).GetAwaiter().GetResult();
-            int rows = 0, snapshots = 0, violations = 0;
+            int rows = 0, snapshots = 0, violations = 0, outbox = 0;
             for (var i = 0; i < batch.Count; i++)
             {
                 if (outcomes[i] == CommitOutcome.Committed)
@@ -127,6 +127,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
                     {
                         rows += set.Rows.Count;
                         snapshots += set.Snapshot is null ? 0 : 1;
+                        outbox += set.Outbox?.Count ?? 0;
                     }
                 }
                 else
@@ -134,7 +135,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
                     violations++;
                 }
             }
-            Counters.Count(batch.Count, rows, snapshots, violations);
+            Counters.Count(batch.Count, rows, snapshots, violations, outbox);
             for (var i = 0; i < batch.Count; i++)
                 batch[i].Done.TrySetResult(outcomes[i]);
         }

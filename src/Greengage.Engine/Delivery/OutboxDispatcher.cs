@@ -70,12 +70,18 @@ public sealed partial class OutboxDispatcher(IWorkQueue queue, IDeliverySender s
     /// <summary>Who holds the claims of this dispatcher.</summary>
     public string Owner { get; } = "dispatcher-" + Guid.NewGuid().ToString("N")[..12];
 
+    private long _claimed;
+
+    /// <summary>Items claimed since start (a retried item counts again).</summary>
+    public long Claimed => Interlocked.Read(ref _claimed);
+
     /// <summary>Claims one batch and works it; the number of items worked (0: nothing was due).</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var items = await queue.ClaimAsync(DeliverySend.Queue, Owner, options.BatchSize, time.GetUtcNow(), options.Lease, cancellationToken);
         if (items.Count == 0)
             return 0;
+        Interlocked.Add(ref _claimed, items.Count);
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = options.MaxInFlight, CancellationToken = cancellationToken },
             async (item, ct) => await WorkAsync(item, ct));
         return items.Count;
@@ -142,4 +148,15 @@ public sealed partial class OutboxDispatcher(IWorkQueue queue, IDeliverySender s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The outcome of a send of message {MessageId} could not be recorded; the send will be tried again")]
     private static partial void LogReportFailed(ILogger logger, long messageId, Exception exception);
+}
+
+/// <summary>
+/// Sends this process queued that its dispatcher has not taken up yet: what the schedule runner paces itself by, so
+/// that a campaign does not run far ahead of the sends (the outbox is durable either way; a runner far ahead only
+/// makes every send's outcome load its user again, see ServerWorkGateway). Approximate by design: sends queued by an
+/// earlier process, or taken up twice, only make it smaller.
+/// </summary>
+public sealed class OutboxBacklog(Commit.GroupCommitWriter writer, OutboxDispatcher dispatcher)
+{
+    public long Count => Math.Max(0, writer.Counters.OutboxItems - dispatcher.Claimed);
 }

@@ -30,6 +30,15 @@ public sealed class ScheduleOptions
 
     /// <summary>Users read per page of stored state.</summary>
     public int PageSize { get; set; } = UserScan.PageSize;
+
+    /// <summary>
+    /// Sends queued and not yet taken up by the dispatcher above which a run waits before asking its next page (at most
+    /// <see cref="MaxBacklogWait"/> per page): a campaign keeps pace with its sends instead of filling the outbox.
+    /// </summary>
+    public int MaxOutboxBacklog { get; set; } = 5_000;
+
+    /// <summary>The longest a run waits for the backlog per page (then it goes on regardless).</summary>
+    public TimeSpan MaxBacklogWait { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -44,7 +53,7 @@ public sealed class ScheduleOptions
 /// </summary>
 public sealed partial class ScheduleRunner(
     AppDirectory apps, ContentDirectory content, IUserStore users, IScheduleRunStore runs, IWorkQueue queue, IUserGateway gateway,
-    TimeProvider time, ScheduleOptions options, ILogger<ScheduleRunner> logger)
+    TimeProvider time, ScheduleOptions options, ILogger<ScheduleRunner> logger, OutboxBacklog? backlog = null)
 {
     /// <summary>The queue of users waiting for their local time.</summary>
     public const string Queue = "schedule";
@@ -189,6 +198,7 @@ public sealed partial class ScheduleRunner(
                 asked += await asking;
                 doneCursor = askingCursor;
             }
+            await KeepPaceAsync(cancellationToken);
             asking = AskAsync(run.AppId, id, run.Occurrence, due, cancellationToken);
             askingCursor = page.Count > 0 ? page[^1].UserId : scanCursor;
             scanCursor = askingCursor;
@@ -225,6 +235,16 @@ public sealed partial class ScheduleRunner(
                 return asked;
             }
         }
+    }
+
+    /// <summary>Waits (bounded) while the sends already queued are far ahead of the dispatcher.</summary>
+    private async Task KeepPaceAsync(CancellationToken cancellationToken)
+    {
+        if (backlog is null)
+            return;
+        var deadline = Environment.TickCount64 + (long)options.MaxBacklogWait.TotalMilliseconds;
+        while (backlog.Count > options.MaxOutboxBacklog && Environment.TickCount64 < deadline)
+            await Task.Delay(20, cancellationToken);
     }
 
     /// <summary>Asks each user's grain to send; a user whose grain could not be reached waits as a row, tried again later.</summary>
