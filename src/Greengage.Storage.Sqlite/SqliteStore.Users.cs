@@ -78,13 +78,13 @@ public sealed partial class SqliteStore
         }, cancellationToken);
     }
 
-    /// <summary>A page of an app's users by user id (bytewise order, the UNIQUE (app_id, user_id) index), in one read.</summary>
     /// <summary>The users of a scan's first page, in user id order.</summary>
     internal const string ScanFirstPageSql = "SELECT user_key, user_id FROM users WHERE app_id = @app ORDER BY user_id LIMIT @limit;";
 
     /// <summary>The users of a later page: a seek to the cursor in the (app, user id) index, whatever the page's position.</summary>
     internal const string ScanNextPageSql = "SELECT user_key, user_id FROM users WHERE app_id = @app AND user_id > @after ORDER BY user_id LIMIT @limit;";
 
+    /// <summary>A page of an app's users by user id (bytewise order, the UNIQUE (app_id, user_id) index), in one read.</summary>
     public Task<IReadOnlyList<ScannedUser>> ScanUsersAsync(string appId, string? afterUserId, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(appId);

@@ -40,6 +40,23 @@ public sealed class GroupCommitWriterTests
 
     private static UserWriteSet Set(string user) => new("app", user, [new NewLogRow(1, "event", 0, [])], null);
 
+    /// <summary>The schedule runner paces itself by the sends waiting for the dispatcher; a deferred send (quiet hours,
+    /// a delay) cannot be taken up yet, so it must not count, or a run would wait for it.</summary>
+    [Fact]
+    public async Task Counters_CountTheOutboxItemsDueNow_NotTheDeferredOnes()
+    {
+        var store = new GatedStore();
+        store.Gate.Release(1);
+        await using var writer = new GroupCommitWriter(store, new CommitOptions(), NullLogger<GroupCommitWriter>.Instance);
+        var now = DateTimeOffset.UtcNow;
+        var set = Set("a") with
+        {
+            Outbox = [new NewWorkItem("delivery", "{}", now), new NewWorkItem("delivery", "{}", now.AddMinutes(-1)), new NewWorkItem("delivery", "{}", now.AddHours(8))],
+        };
+        Assert.Equal(CommitOutcome.Committed, await writer.CommitAsync(set));
+        Assert.Equal(2, writer.Counters.OutboxItems);
+    }
+
     [Fact]
     public async Task CommitAsync_WritesQueuedDuringATransaction_CommitTogether()
     {

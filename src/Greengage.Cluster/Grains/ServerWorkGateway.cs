@@ -44,7 +44,7 @@ public sealed partial class ServerWorkGateway(
     /// comes back within moments: it then applies to what is here instead of loading the user again. The commit fence
     /// tells when one is out of date (the user's grain wrote since), and the grain takes the outcome then.
     /// </summary>
-    private readonly ConcurrentDictionary<string, UserProcessor> _awaitingOutcome = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (UserProcessor Processor, long AddedMs)> _awaitingOutcome = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Key, long AddedMs)> _awaitingOrder = new();
 
     /// <summary>Users kept for their sends' outcomes at most (<see cref="_awaitingOutcome"/>).</summary>
@@ -92,8 +92,16 @@ public sealed partial class ServerWorkGateway(
     private async Task<ActionResult[]?> ApplyInPlaceAsync(string key, UserBatch batch, KnownUser? known, CancellationToken cancellationToken)
     {
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (known is not null || !_awaitingOutcome.TryRemove(key, out var processor))
+        // Loaded here, under the lease, it is the user as stored now; from a scan or kept since a send, it may be older.
+        var fresh = false;
+        UserProcessor processor;
+        if (known is null && _awaitingOutcome.TryRemove(key, out var kept) && nowMs - kept.AddedMs <= AwaitingOutcomeFor.TotalMilliseconds)
         {
+            processor = kept.Processor;
+        }
+        else
+        {
+            fresh = known is null;
             processor = new UserProcessor(batch.AppId, batch.UserId, actions, policy, limits, sessions, profile);
             var stored = known?.Stored ?? await store.LoadAsync(batch.AppId, batch.UserId, cancellationToken);
             try
@@ -119,6 +127,10 @@ public sealed partial class ServerWorkGateway(
         // A user that moved (an alias) forwards the run: the grain path follows the move.
         if (outcome.Forward is not null || outcome.Handover is not null)
             return null;
+        // Only log rows are fenced (by sequence number). A decision on older state that writes none (a send not made
+        // because the scan saw no token, a waiting row ended) could stand on a user changed since: the grain decides it.
+        if (!fresh && (outcome.Writes is null || outcome.Writes.Rows.Count == 0))
+            return null;
         // The writer completes commits on its own thread; what follows here (the next send, the next user) must not run
         // there, so the wait resumes on the thread pool.
         if (outcome.Writes is { } writes)
@@ -134,17 +146,30 @@ public sealed partial class ServerWorkGateway(
 
     private void KeepForOutcome(string key, UserProcessor processor, long nowMs)
     {
-        _awaitingOutcome[key] = processor;
+        _awaitingOutcome[key] = (processor, nowMs);
         _awaitingOrder.Enqueue((key, nowMs));
-        // Oldest first: beyond the bound or the age, a user is dropped (their outcome then loads them).
+        Prune(nowMs);
+    }
+
+    /// <summary>Drops kept users beyond the bound or the age, oldest first (their outcomes then load them).</summary>
+    private void Prune(long nowMs)
+    {
         while (_awaitingOrder.TryPeek(out var oldest)
             && (_awaitingOrder.Count > MaxAwaitingOutcome || nowMs - oldest.AddedMs > AwaitingOutcomeFor.TotalMilliseconds)
             && _awaitingOrder.TryDequeue(out oldest))
         {
-            // A user queued again since keeps the newer entry only when it is still there; dropping it early is harmless.
-            _awaitingOutcome.TryRemove(oldest.Key, out _);
+            // Only the entry this one added: a user kept again since stays.
+            if (_awaitingOutcome.TryGetValue(oldest.Key, out var entry) && entry.AddedMs <= oldest.AddedMs)
+                _awaitingOutcome.TryRemove(KeyValuePair.Create(oldest.Key, entry));
         }
     }
+
+    /// <summary>Users kept for an outcome now (for tests and diagnostics).</summary>
+    public int AwaitingOutcome => _awaitingOutcome.Count;
+
+    /// <summary>Drops kept users whose outcome is overdue; the host calls it now and then, so a campaign's users do not
+    /// stay in memory after it.</summary>
+    public void PruneAwaitingOutcome() => Prune(time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private static bool IsServerWork(UserBatch batch)
     {

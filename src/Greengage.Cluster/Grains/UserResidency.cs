@@ -13,6 +13,9 @@ public sealed class UserResidency
     {
         public int Activations;
         public TaskCompletionSource? Lease;
+
+        /// <summary>Activations waiting for the lease to end: the slot stays when it ends, so no new lease cuts in.</summary>
+        public int Waiting;
     }
 
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
@@ -31,25 +34,40 @@ public sealed class UserResidency
     /// <summary>An activation of <paramref name="grainKey"/> begins: waits for a lease on it to end first.</summary>
     public async ValueTask EnterAsync(string grainKey, CancellationToken cancellationToken)
     {
-        while (true)
+        Task leased;
+        lock (_lock)
         {
-            Task leased;
-            lock (_lock)
+            if (!_slots.TryGetValue(grainKey, out var slot))
             {
-                if (!_slots.TryGetValue(grainKey, out var slot))
-                {
-                    _slots.Add(grainKey, new Slot { Activations = 1 });
-                    return;
-                }
-                if (slot.Lease is null)
-                {
-                    slot.Activations++;
-                    return;
-                }
-                leased = slot.Lease.Task;
+                _slots.Add(grainKey, new Slot { Activations = 1 });
+                return;
             }
+            if (slot.Lease is null)
+            {
+                slot.Activations++;
+                return;
+            }
+            leased = slot.Lease.Task;
+            slot.Waiting++;
+        }
+        try
+        {
             await leased.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        finally
+        {
+            // The lease's end kept the slot for the waiters (Release): this one is let in now, or gives up its place.
+            lock (_lock)
+            {
+                var slot = _slots[grainKey];
+                slot.Waiting--;
+                if (leased.IsCompleted && !cancellationToken.IsCancellationRequested)
+                    slot.Activations++;
+                else if (slot.Lease is null && slot.Activations == 0 && slot.Waiting == 0)
+                    _slots.Remove(grainKey);
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>An activation that <see cref="EnterAsync"/> let in has ended.</summary>
@@ -57,7 +75,7 @@ public sealed class UserResidency
     {
         lock (_lock)
         {
-            if (_slots.TryGetValue(grainKey, out var slot) && slot.Lease is null && --slot.Activations <= 0)
+            if (_slots.TryGetValue(grainKey, out var slot) && slot.Lease is null && --slot.Activations <= 0 && slot.Waiting == 0)
                 _slots.Remove(grainKey);
         }
     }
@@ -78,7 +96,10 @@ public sealed class UserResidency
             if (_slots.TryGetValue(grainKey, out var slot) && slot.Lease is not null)
             {
                 lease = slot.Lease;
-                _slots.Remove(grainKey);
+                slot.Lease = null;
+                // With activations waiting the slot stays (no lease can be taken before they are in); else it goes.
+                if (slot.Waiting == 0)
+                    _slots.Remove(grainKey);
             }
         }
         lease?.TrySetResult();

@@ -16,7 +16,7 @@ public sealed class CommitCounters
     public long SnapshotWrites => Interlocked.Read(ref _snapshots);
     public long FenceViolations => Interlocked.Read(ref _fenceViolations);
 
-    /// <summary>Work items written in users' commits (sends for the outbox).</summary>
+    /// <summary>Work items due at once written in users' commits (sends for the outbox).</summary>
     public long OutboxItems => Interlocked.Read(ref _outboxItems);
 
     internal void Count(int sets, int rows, int snapshots, int violations, int outbox = 0)

@@ -119,6 +119,7 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
         {
             var outcomes = _store.CommitAsync(sets, CancellationToken.None).GetAwaiter().GetResult();
             int rows = 0, snapshots = 0, violations = 0, outbox = 0;
+            var now = DateTimeOffset.UtcNow.AddSeconds(1);
             for (var i = 0; i < batch.Count; i++)
             {
                 if (outcomes[i] == CommitOutcome.Committed)
@@ -127,7 +128,9 @@ public sealed partial class GroupCommitWriter : IAsyncDisposable
                     {
                         rows += set.Rows.Count;
                         snapshots += set.Snapshot is null ? 0 : 1;
-                        outbox += set.Outbox?.Count ?? 0;
+                        // Only sends due now: the dispatcher cannot take up a deferred one (quiet hours, a delay) yet.
+                        foreach (var item in set.Outbox ?? [])
+                            outbox += item.NotBefore <= now ? 1 : 0;
                     }
                 }
                 else

@@ -30,8 +30,12 @@ public interface IDeliverySender
 /// <summary>How the dispatcher works the outbox (<c>Greengage:Delivery:Outbox</c>).</summary>
 public sealed class OutboxOptions
 {
-    /// <summary>Items claimed at a time.</summary>
-    public int BatchSize { get; set; } = 256;
+    /// <summary>
+    /// Items claimed at a time, per worker. Every claimed item must be sent within <see cref="Lease"/> or another
+    /// worker claims it again (a second send), so all workers together claim no more than the providers get through
+    /// in that time: 4 x 64 is what one batch of 256 was.
+    /// </summary>
+    public int BatchSize { get; set; } = 64;
 
     /// <summary>Sends in flight at once (each provider has its own limit below this).</summary>
     public int MaxInFlight { get; set; } = 64;

@@ -298,6 +298,7 @@ public sealed partial class ScheduleRunner(
         long asked = 0;
         while (true)
         {
+            await KeepPaceAsync(cancellationToken);
             var items = await queue.ClaimAsync(Queue, Owner, options.PageSize, time.GetUtcNow(), options.Lease, cancellationToken);
             if (items.Count == 0)
                 return asked;

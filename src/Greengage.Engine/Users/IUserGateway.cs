@@ -14,7 +14,8 @@ public interface IUserGateway
 
     /// <summary>
     /// The same, for a run of the server's own work on a user a scan has just read (<paramref name="known"/>): a
-    /// gateway may start from that instead of loading the user again. Stale is fine: the commit's fence catches it.
+    /// gateway may start from that instead of loading the user again. It may be stale: a decision on it must be fenced
+    /// (log rows) or made again on the user as stored now.
     /// </summary>
     Task<ActionResult[]> ApplyAsync(UserBatch batch, KnownUser? known, CancellationToken cancellationToken) =>
         ApplyAsync(batch, cancellationToken);

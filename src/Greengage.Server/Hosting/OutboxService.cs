@@ -3,7 +3,8 @@ using Greengage.Engine.Delivery;
 namespace Greengage.Server.Hosting;
 
 /// <summary>Runs the outbox dispatcher: <see cref="OutboxOptions.Workers"/> batches at a time while there is work, then every poll interval.</summary>
-public sealed partial class OutboxService(OutboxDispatcher dispatcher, OutboxOptions options, TimeProvider time, ILogger<OutboxService> logger) : BackgroundService
+public sealed partial class OutboxService(
+    OutboxDispatcher dispatcher, OutboxOptions options, Greengage.Cluster.Grains.ServerWorkGateway gateway, TimeProvider time, ILogger<OutboxService> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, options.Workers).Select(_ => Task.Run(() => WorkAsync(stoppingToken), stoppingToken)));
@@ -28,6 +29,8 @@ public sealed partial class OutboxService(OutboxDispatcher dispatcher, OutboxOpt
             }
             if (worked == 0)
             {
+                // Idle: users kept for outcomes that are overdue leave memory (a campaign's last ones included).
+                gateway.PruneAwaitingOutcome();
                 try
                 {
                     await Task.Delay(options.PollInterval, time, stoppingToken);

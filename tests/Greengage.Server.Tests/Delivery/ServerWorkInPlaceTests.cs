@@ -169,4 +169,29 @@ public sealed class ServerWorkInPlaceTests : IAsyncLifetime
         residency.Release("app/u1");
         Assert.Equal(0, residency.Count);
     }
+
+    [Fact]
+    public async Task AnActivationWaitingForALease_GoesBeforeAnyNewLease_AndOneThatGivesUpLeavesNothingBehind()
+    {
+        var residency = new UserResidency();
+        Assert.True(residency.TryLease("app/u2"));
+        var waiting = residency.EnterAsync("app/u2", default).AsTask();
+        residency.Release("app/u2");
+        // Before the waiting activation has even resumed, no new lease cuts in ahead of it.
+        Assert.False(residency.TryLease("app/u2"));
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(residency.TryLease("app/u2"));
+        residency.Leave("app/u2");
+        Assert.Equal(0, residency.Count);
+
+        // An activation cancelled while it waits gives its place up; the lease still holds until released.
+        Assert.True(residency.TryLease("app/u3"));
+        using var cancel = new CancellationTokenSource();
+        var giving = residency.EnterAsync("app/u3", cancel.Token).AsTask();
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => giving);
+        Assert.False(residency.TryLease("app/u3"));
+        residency.Release("app/u3");
+        Assert.Equal(0, residency.Count);
+    }
 }
