@@ -27,11 +27,7 @@ public sealed partial class ServerWorkGateway(
     UserResidency residency,
     IUserStore store,
     GroupCommitWriter writer,
-    UserActionTable actions,
-    SnapshotPolicy policy,
-    ProtocolLimits limits,
-    SessionTimeouts sessions,
-    ProfileOptions profile,
+    UserProcessorFactory processors,
     TimeProvider time,
     GreengageClusterOptions options,
     ILogger<ServerWorkGateway> logger) : IUserGateway
@@ -102,7 +98,7 @@ public sealed partial class ServerWorkGateway(
         else
         {
             fresh = known is null;
-            processor = new UserProcessor(batch.AppId, batch.UserId, actions, policy, limits, sessions, profile);
+            processor = processors.Create(batch.AppId, batch.UserId);
             var stored = known?.Stored ?? await store.LoadAsync(batch.AppId, batch.UserId, cancellationToken);
             try
             {

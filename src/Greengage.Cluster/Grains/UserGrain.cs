@@ -17,11 +17,7 @@ namespace Greengage.Cluster.Grains;
 public sealed partial class UserGrain(
     IUserStore store,
     GroupCommitWriter writer,
-    UserActionTable actions,
-    SnapshotPolicy policy,
-    ProtocolLimits limits,
-    SessionTimeouts sessions,
-    ProfileOptions profile,
+    UserProcessorFactory processors,
     TimeProvider time,
     UserResidency residency,
     ILogger<UserGrain> logger) : Grain, IUserGrain
@@ -67,7 +63,7 @@ public sealed partial class UserGrain(
         _resident = true;
         try
         {
-            var processor = new UserProcessor(appId, userId, actions, policy, limits, sessions, profile);
+            var processor = processors.Create(appId, userId);
             processor.Load(await store.LoadAsync(appId, userId, cancellationToken), time.GetUtcNow().ToUnixTimeMilliseconds());
             _processor = processor;
         }
@@ -256,7 +252,7 @@ public sealed partial class UserGrain(
             return;
         // A user activated only for the server's work wrote a record or two: the next activation replays them cheaply,
         // and a campaign to a million users does not write a million snapshots on the way out.
-        if (!_appContact && _processor is { } visited && visited.UnsnapshottedRecords < policy.EveryRecords / 4)
+        if (!_appContact && _processor is { } visited && visited.UnsnapshottedRecords < processors.Policy.EveryRecords / 4)
             return;
         if (_processor is { } processor && processor.FinalSnapshot(time.GetUtcNow().ToUnixTimeMilliseconds()) is { } writes)
         {

@@ -121,6 +121,7 @@ public static class GreengageHost
                 new GetAndroidNotificationChannels(sp.GetRequiredService<ContentDirectory>()),
                 new DeleteAndroidNotificationChannel(sp.GetRequiredService<AndroidChannelService>()),
             ]));
+        services.AddSingleton<UserProcessorFactory>();
         services.AddSingleton<OrleansUserGateway>();
         services.AddSingleton<UserResidency>();
         services.AddSingleton(options.Cluster);

@@ -22,46 +22,19 @@ namespace Greengage.Server.Tests.Delivery;
 /// </summary>
 public sealed class ScheduledSendTests : IAsyncLifetime
 {
-    private sealed class Factory : GreengageFactory
-    {
-        public ShiftedClock Clock { get; } = new();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(s =>
-            {
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ApiDispatcher>(sp, (TimeProvider)Clock));
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleRunner>(sp, (TimeProvider)Clock));
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(sp, (TimeProvider)Clock));
-            });
-        }
-    }
-
+    private ScheduledFcmHarness _harness = null!;
     private FakeFcm _fcm = null!;
-    private Factory _factory = null!;
+    private ScheduledFcmHarness.Factory _factory = null!;
     private JsonObject _account = null!;
 
     public async Task InitializeAsync()
     {
-        var (account, key) = TestKeys.ServiceAccount("http://127.0.0.1:1/token", "scheduled");
-        _fcm = await FakeFcm.StartAsync(key, (string)account["client_email"]!, "scheduled");
-        account["token_uri"] = _fcm.TokenUrl.ToString();
-        _account = account;
-        _factory = new Factory();
-        _factory.Settings["Greengage:Delivery:Fcm:BaseUrl"] = _fcm.BaseUrl.ToString();
-        _factory.Settings["Greengage:Delivery:Outbox:PollInterval"] = "00:00:00.050";
-        // The test runs the schedule itself, at the times it sets.
-        _factory.Settings["Greengage:Delivery:Schedule:PollInterval"] = "01:00:00";
         // Small pages, so that runs span several.
-        _factory.Settings["Greengage:Delivery:Schedule:PageSize"] = "2";
+        _harness = await ScheduledFcmHarness.StartAsync("scheduled", ("Greengage:Delivery:Schedule:PageSize", "2"));
+        (_fcm, _factory, _account) = (_harness.Fcm, _harness.Server, _harness.Account);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _fcm.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     private async Task Api(StoredApp app, JsonObject item)
     {
@@ -76,12 +49,7 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         return answer!;
     }
 
-    /// <summary>Moves the clock to <paramref name="at"/> and runs the schedule once.</summary>
-    private async Task RunAt(DateTimeOffset at)
-    {
-        _factory.Clock.Advance(at - _factory.Clock.GetUtcNow());
-        await _factory.Services.GetRequiredService<ScheduleRunner>().RunOnceAsync(default);
-    }
+    private Task RunAt(DateTimeOffset at) => _harness.RunAtAsync(at);
 
     /// <summary>The tokens FCM got, once it has <paramref name="count"/> and the outbox had time to send more.</summary>
     private async Task<List<string>> Pushed(int count)

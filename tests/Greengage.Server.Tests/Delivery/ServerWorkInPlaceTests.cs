@@ -22,43 +22,18 @@ namespace Greengage.Server.Tests.Delivery;
 /// </summary>
 public sealed class ServerWorkInPlaceTests : IAsyncLifetime
 {
-    private sealed class Factory : GreengageFactory
-    {
-        public ShiftedClock Clock { get; } = new();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(s =>
-            {
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ApiDispatcher>(sp, (TimeProvider)Clock));
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleRunner>(sp, (TimeProvider)Clock));
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(sp, (TimeProvider)Clock));
-            });
-        }
-    }
-
+    private ScheduledFcmHarness _harness = null!;
     private FakeFcm _fcm = null!;
-    private Factory _factory = null!;
+    private ScheduledFcmHarness.Factory _factory = null!;
     private JsonObject _account = null!;
 
     public async Task InitializeAsync()
     {
-        var (account, key) = TestKeys.ServiceAccount("http://127.0.0.1:1/token", "in-place");
-        _fcm = await FakeFcm.StartAsync(key, (string)account["client_email"]!, "in-place");
-        account["token_uri"] = _fcm.TokenUrl.ToString();
-        _account = account;
-        _factory = new Factory();
-        _factory.Settings["Greengage:Delivery:Fcm:BaseUrl"] = _fcm.BaseUrl.ToString();
-        _factory.Settings["Greengage:Delivery:Outbox:PollInterval"] = "00:00:00.050";
-        _factory.Settings["Greengage:Delivery:Schedule:PollInterval"] = "01:00:00";
+        _harness = await ScheduledFcmHarness.StartAsync("in-place");
+        (_fcm, _factory, _account) = (_harness.Fcm, _harness.Server, _harness.Account);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _fcm.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     private ServerWorkGateway Gateway => _factory.Services.GetRequiredService<ServerWorkGateway>();
 
@@ -99,11 +74,7 @@ public sealed class ServerWorkInPlaceTests : IAsyncLifetime
         await Eventually.TrueAsync(() => Residency.Count == 0, "no user resident");
     }
 
-    private async Task RunAt(DateTimeOffset at)
-    {
-        _factory.Clock.Advance(at - _factory.Clock.GetUtcNow());
-        await _factory.Services.GetRequiredService<ScheduleRunner>().RunOnceAsync(default);
-    }
+    private Task RunAt(DateTimeOffset at) => _harness.RunAtAsync(at);
 
     [Fact]
     public async Task ACampaignToIdleUsers_IsSentAndRecordedInPlace_WithoutActivatingThem()
