@@ -3,14 +3,9 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Greengage.Cluster.Grains;
 using Greengage.Delivery.Tests.Fakes;
-using Greengage.Delivery.Tests.Infrastructure;
-using Greengage.Engine.Actions;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Delivery;
 using Greengage.Server.Tests.Infrastructure;
-using Greengage.Server.Tests.Messages;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Greengage.Server.Tests.Delivery;
