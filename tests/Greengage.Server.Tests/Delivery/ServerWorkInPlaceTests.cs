@@ -101,6 +101,35 @@ public sealed class ServerWorkInPlaceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AUserChangedSinceTheScanReadThem_IsDecidedByTheirGrain_OnWhatIsStoredNow()
+    {
+        var (app, id, _) = await CampaignTo(["changed1"]);
+        await DeactivateAll();
+        // What a scan read...
+        var stale = await _factory.Services.GetRequiredService<Engine.Storage.IUserStore>().LoadAsync(app.AppId, "changed1", default);
+        var known = new Engine.Users.KnownUser(stale, Engine.Jobs.UserScan.Fold(stale));
+        // ...before the user changed.
+        var change = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["production"],
+            new JsonObject { ["action"] = "setUserAttributes", ["userId"] = "changed1", ["deviceId"] = "changed1-phone", ["userAttributes"] = new JsonObject { ["plan"] = "pro" } });
+        Assert.True((bool)change[0]["success"]!);
+        await DeactivateAll();
+        var (inPlace, toGrain) = (Gateway.AppliedInPlace, Gateway.SentToGrain);
+
+        var batch = new Engine.Users.UserBatch(app.AppId, "changed1", "", _factory.Clock.GetUtcNow(), null,
+            [new Engine.Users.UserBatchItem(0, Engine.Actions.User.ScheduledSend.ActionName, Engine.Actions.User.ScheduledSend.Parameters(id, 0), false)]);
+        var results = await Gateway.ApplyAsync(batch, known, default);
+
+        // The commit on the scan's state was fenced out, nothing of it written, and the grain decided instead.
+        Assert.True(results[0].Success);
+        Assert.Equal((inPlace, toGrain + 1), (Gateway.AppliedInPlace, Gateway.SentToGrain));
+        await Eventually.TrueAsync(() => _fcm.Messages.Count >= 1, "the send");
+        var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = "changed1" });
+        Assert.Equal("pro", (string?)export[0]["userAttributes"]!["plan"]);
+        await Task.Delay(300);
+        Assert.Single(_fcm.Messages);
+    }
+
+    [Fact]
     public async Task AUserActiveHere_GetsTheServersWorkThroughTheirGrain()
     {
         var (app, id, due) = await CampaignTo(["active1"]);
