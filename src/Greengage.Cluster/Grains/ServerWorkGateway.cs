@@ -60,10 +60,10 @@ public sealed partial class ServerWorkGateway(
 
     public async Task<ActionResult[]> ApplyAsync(UserBatch batch, KnownUser? known, CancellationToken cancellationToken)
     {
-        if (!options.ServerWorkInPlace || !IsServerWork(batch))
+        if (!IsServerWork(batch))
             return await grains.ApplyAsync(batch, cancellationToken);
         var key = UserGrainKey.Of(batch.AppId, batch.UserId);
-        if (residency.TryLease(key))
+        if (options.ServerWorkInPlace && residency.TryLease(key))
         {
             ActionResult[]? results;
             try

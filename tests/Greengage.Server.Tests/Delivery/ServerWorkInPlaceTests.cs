@@ -144,6 +144,31 @@ public sealed class ServerWorkInPlaceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithServerWorkInPlaceOff_EveryRunGoesThroughTheGrains()
+    {
+        await using var off = await ScheduledFcmHarness.StartAsync("grains-only", ("Greengage:Cluster:ServerWorkInPlace", "false"));
+        var own = (_harness, _fcm, _factory, _account);
+        (_harness, _fcm, _factory, _account) = (off, off.Fcm, off.Server, off.Account);
+        try
+        {
+            var (app, id, due) = await CampaignTo(["off1", "off2"]);
+            await DeactivateAll();
+            var (inPlace, toGrain) = (Gateway.AppliedInPlace, Gateway.SentToGrain);
+
+            await RunAt(due.AddSeconds(1));
+            await Eventually.TrueAsync(() => _fcm.Messages.Count >= 2, "two sends");
+            await Eventually.TrueAsync(() => Gateway.SentToGrain - toGrain == 4, "two sends and two outcomes through the grains");
+            Assert.Equal(inPlace, Gateway.AppliedInPlace);
+            var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = "off1" });
+            Assert.Equal(1, (int)export[0]["events"]![$".m{id}"]!["count"]!);
+        }
+        finally
+        {
+            (_harness, _fcm, _factory, _account) = own;
+        }
+    }
+
+    [Fact]
     public async Task AnActivation_WaitsForALeaseOnItsUser_AndALeaseIsRefusedWhileTheUserIsActive()
     {
         var residency = new UserResidency();
