@@ -18,6 +18,7 @@ PID=""
 
 log() { printf '[shutdown] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+source "$HERE/lib.sh"  # free_port, wait_http
 cleanup() {
   if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
@@ -33,15 +34,6 @@ if [[ -z "${SERVER_DIR:-}" && "${SKIP_BUILD:-0}" != "1" ]]; then
 fi
 cp -r "$SERVER_BIN" "$WORK/server"
 
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  die "no free port found"
-}
-
 times=()
 for run in $(seq 1 "$REPEAT"); do
   port=$(free_port)
@@ -49,7 +41,7 @@ for run in $(seq 1 "$REPEAT"); do
   (cd "$WORK/server" && exec dotnet Greengage.Server.dll --urls "http://127.0.0.1:$port" \
     --Greengage:DataDirectory="$WORK/data" --Greengage:AdminToken=shutdown-bench-token) >"$WORK/server.log" 2>&1 </dev/null &
   PID=$!
-  for _ in $(seq 1 450); do curl -fs -m 2 -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done
+  wait_http "http://127.0.0.1:$port/healthz" 90 "$PID" "$WORK/server.log"
   app=$(sed -n 's/^Demo app created\. appId: *\([^ ]*\).*/\1/p' "$WORK/server.log" | head -1)
   key=$(sed -n 's/^ *production key: *\([^ ]*\).*/\1/p' "$WORK/server.log" | head -1)
   [[ -n "$app" && -n "$key" ]] || die "no demo app in the server's output"

@@ -1,29 +1,18 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Greengage.Engine.Actions;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Messages;
 using Greengage.Engine.Storage;
 using Greengage.Server.Tests.Infrastructure;
 using Greengage.Server.Tests.Messages;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Greengage.Server.Tests.Delivery;
 
 /// <summary>A server whose /api runs on a clock the tests move forward, with an idle dispatcher (the tests read the outbox).</summary>
-public sealed class DeliveryRulesFactory : GreengageFactory
+public sealed class DeliveryRulesFactory : ClockedFactory
 {
     public DeliveryRulesFactory() => Settings["Greengage:Delivery:Outbox:PollInterval"] = "01:00:00";
-
-    public ShiftedClock Clock { get; } = new();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ApiDispatcher>(sp, (TimeProvider)Clock)));
-    }
 }
 
 /// <summary>

@@ -1,12 +1,8 @@
 using System.Text.Json.Nodes;
 using Greengage.Delivery.Tests.Fakes;
 using Greengage.Delivery.Tests.Infrastructure;
-using Greengage.Engine.Actions;
 using Greengage.Engine.Delivery;
 using Greengage.Server.Tests.Infrastructure;
-using Greengage.Server.Tests.Messages;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Greengage.Server.Tests.Delivery;
@@ -17,20 +13,9 @@ namespace Greengage.Server.Tests.Delivery;
 /// </summary>
 public sealed class ScheduledFcmHarness : IAsyncDisposable
 {
-    public sealed class Factory : GreengageFactory
+    public sealed class Factory : ClockedFactory
     {
-        public ShiftedClock Clock { get; } = new();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(s =>
-            {
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ApiDispatcher>(sp, (TimeProvider)Clock));
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleRunner>(sp, (TimeProvider)Clock));
-                s.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(sp, (TimeProvider)Clock));
-            });
-        }
+        protected override bool DeliveryOnClock => true;
     }
 
     private ScheduledFcmHarness(FakeFcm fcm, Factory factory, JsonObject account) => (Fcm, Server, Account) = (fcm, factory, account);

@@ -2,12 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Greengage.Engine.Actions;
 using Greengage.Engine.Apps;
 using Greengage.Engine.Storage;
 using Greengage.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Greengage.Server.Tests.Messages;
@@ -16,7 +13,7 @@ namespace Greengage.Server.Tests.Messages;
 /// The server with an inbox of at most <see cref="MaxItems"/> items and a clock that a test moves forward: the
 /// arrival time of <c>/api</c> requests (an item's delivery and expiry) is <see cref="Clock"/>'s.
 /// </summary>
-public sealed class InboxFactory : GreengageFactory
+public sealed class InboxFactory : ClockedFactory
 {
     public const int MaxItems = 3;
 
@@ -27,13 +24,6 @@ public sealed class InboxFactory : GreengageFactory
         Settings["Greengage:Delivery:Outbox:PollInterval"] = "01:00:00";
     }
 
-    public ShiftedClock Clock { get; } = new();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ApiDispatcher>(sp, (TimeProvider)Clock)));
-    }
 }
 
 /// <summary>The system clock, moved forward by what tests add (never back).</summary>
