@@ -31,6 +31,8 @@
 #      COMPARE_DIR=dir  also start the Greengage.Server.dll in dir (its own data directory and port) and run each
 #                       Greengage scenario against it too, right after the same scenario on the main server, as
 #                       "<name>-b": a before/after comparison of two builds under the same conditions
+#      COMPARE_ENV="VAR=value ..."  extra environment for the comparison server only (a runtime knob against the same
+#                       build: COMPARE_DIR=<the build> COMPARE_ENV="DOTNET_GCgen0size=0x4000000")
 #      OUT_DIR=dir   raw wrk output and logs (default: a new /tmp/greengage-bench-results.* directory, kept unless SMOKE=1)
 #      BASELINE_SRC=dir  the baseline's sources (default bench/baseline/aspnet: ../shared/bench/peers/bare/aspnet's /json
 #                        plus /body); built once into BENCH_CACHE (default /tmp/greengage-bench-cache)
@@ -152,7 +154,8 @@ if [[ -n "${COMPARE_DIR:-}" ]]; then
   GG_PORT_B=$(free_port)
   while [[ "$GG_PORT_B" == "$GG_PORT" || "$GG_PORT_B" == "$BARE_PORT" ]]; do GG_PORT_B=$(free_port); done
   mkdir -p "$WORK/data-b"
-  (cd "$WORK/server-b" && exec dotnet Greengage.Server.dll --urls "http://127.0.0.1:$GG_PORT_B" \
+  # shellcheck disable=SC2086 # COMPARE_ENV is a list of VAR=value words
+  (cd "$WORK/server-b" && exec env ${COMPARE_ENV:-} dotnet Greengage.Server.dll --urls "http://127.0.0.1:$GG_PORT_B" \
     --Greengage:DataDirectory="$WORK/data-b" --Greengage:AdminToken="$ADMIN_TOKEN") >"$OUT_DIR/greengage-b.log" 2>&1 </dev/null &
   GG_PID_B=$!; PIDS+=("$GG_PID_B")
   log "comparison greengage started (pid $GG_PID_B) on 127.0.0.1:$GG_PORT_B from $COMPARE_DIR"

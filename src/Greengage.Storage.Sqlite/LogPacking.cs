@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Greengage.Engine.Storage;
 
@@ -19,16 +18,29 @@ internal static class LogPacking
 
     public static byte[] Pack(IReadOnlyList<NewLogRow> rows, int start, int count)
     {
-        var buffer = new ArrayBufferWriter<byte>(count * 128);
+        // Sized exactly first, then written in place: one array per commit (this runs on the single writer thread).
+        var size = 0;
         for (var i = start; i < start + count; i++)
         {
             var row = rows[i];
-            WriteVarint(buffer, (ulong)row.Seq);
-            WriteBytes(buffer, Encoding.UTF8.GetBytes(row.Kind));
-            WriteVarint(buffer, (ulong)row.TimeMs);
-            WriteBytes(buffer, row.Body);
+            var kind = Encoding.UTF8.GetByteCount(row.Kind);
+            size += VarintLength((ulong)row.Seq) + VarintLength((ulong)kind) + kind + VarintLength((ulong)row.TimeMs)
+                + VarintLength((ulong)row.Body.Length) + row.Body.Length;
         }
-        return buffer.WrittenSpan.ToArray();
+        var packed = new byte[size];
+        var offset = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var row = rows[i];
+            WriteVarint(packed, ref offset, (ulong)row.Seq);
+            WriteVarint(packed, ref offset, (ulong)Encoding.UTF8.GetByteCount(row.Kind));
+            offset += Encoding.UTF8.GetBytes(row.Kind, packed.AsSpan(offset));
+            WriteVarint(packed, ref offset, (ulong)row.TimeMs);
+            WriteVarint(packed, ref offset, (ulong)row.Body.Length);
+            row.Body.CopyTo(packed.AsSpan(offset));
+            offset += row.Body.Length;
+        }
+        return packed;
     }
 
     public static IEnumerable<LogRow> Unpack(long ingest, string appId, string userId, byte[] packed, long firstPosition = 0)
@@ -47,23 +59,25 @@ internal static class LogPacking
         return rows;
     }
 
-    private static void WriteBytes(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> bytes)
+    private static int VarintLength(ulong value)
     {
-        WriteVarint(buffer, (ulong)bytes.Length);
-        buffer.Write(bytes);
-    }
-
-    private static void WriteVarint(ArrayBufferWriter<byte> buffer, ulong value)
-    {
-        var span = buffer.GetSpan(10);
-        var n = 0;
+        var n = 1;
         while (value >= 0x80)
         {
-            span[n++] = (byte)(value | 0x80);
+            value >>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    private static void WriteVarint(byte[] packed, ref int offset, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            packed[offset++] = (byte)(value | 0x80);
             value >>= 7;
         }
-        span[n++] = (byte)value;
-        buffer.Advance(n);
+        packed[offset++] = (byte)value;
     }
 
     private static ReadOnlySpan<byte> ReadBytes(byte[] packed, ref int offset)

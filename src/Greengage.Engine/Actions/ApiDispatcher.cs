@@ -121,6 +121,16 @@ public sealed partial class ApiDispatcher(
     /// knows the app has; only new ones go to the app's registry, once per request and app. An item that needs a name
     /// the registry refuses fails with its message and reaches no grain.
     /// </summary>
+    private static bool AllKnown(List<AppName> names, AppEntry app)
+    {
+        foreach (var name in names)
+        {
+            if (!app.KnownNames.ContainsKey(name))
+                return false;
+        }
+        return true;
+    }
+
     private async Task AdmitNamesAsync(IReadOnlyList<ApiItem> items, Route[] routes, CancellationToken cancellationToken)
     {
         Dictionary<AppEntry, List<(int Route, List<AppName> Names)>>? unknown = null;
@@ -131,7 +141,7 @@ public sealed partial class ApiDispatcher(
                 continue;
             scratch.Clear();
             ItemNames.Collect(route.Info.Name, items[i].Parameters, limits, scratch);
-            if (scratch.TrueForAll(app.KnownNames.ContainsKey))
+            if (AllKnown(scratch, app))
                 continue;
             unknown ??= [];
             if (!unknown.TryGetValue(app, out var ofApp))

@@ -15,9 +15,8 @@ public static class NameRules
     /// <param name="messageEvent">True for a name the server built from a <c>messageId</c>.</param>
     public static string? Problem(string name, string kind, int maxLength, bool messageEvent = false)
     {
-        var title = char.ToUpperInvariant(kind[0]) + kind[1..];
         if (name.Length == 0 || name.Length > maxLength)
-            return $"{title} names must be 1 to {maxLength} characters long.";
+            return $"{char.ToUpperInvariant(kind[0])}{kind.AsSpan(1)} names must be 1 to {maxLength} characters long.";
         if (!messageEvent && (name[0] == '.' || name[0] == '-'))
             return $"Invalid {kind} name '{name}': names must not start with '.' or '-'.";
         if (name[^1] == '/')

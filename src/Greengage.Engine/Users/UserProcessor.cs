@@ -328,6 +328,10 @@ public sealed class UserProcessor(
     /// <summary>Work items the batch finishes (<see cref="UserActionContext.Complete"/>), committed with its records.</summary>
     private readonly List<long> _completed = [];
 
+    // Made once: a context per item would otherwise allocate both.
+    private Action<NewWorkItem>? _enqueue;
+    private Action<long>? _complete;
+
     private UserActionContext ContextFor(UserBatch batch, UserBatchItem item, List<NewLogRow> rows)
     {
         var mark = RequestMarkOf(item.Parameters);
@@ -342,7 +346,7 @@ public sealed class UserProcessor(
                 DeviceId = record.DeviceId ?? device,
                 Request = mark,
                 IsDeveloper = item.DevMode,
-            }, rows), _outbox.Add, _completed.Add);
+            }, rows), _enqueue ??= _outbox.Add, _complete ??= _completed.Add);
         return context;
     }
 

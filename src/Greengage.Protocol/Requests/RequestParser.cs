@@ -81,11 +81,7 @@ public static class RequestParser
                 items.Add(new ApiItem(items.Count, ParameterSet.Empty, "Each element of 'data' must be a JSON object."));
                 continue;
             }
-            var own = new Dictionary<string, JsonElement>(16, StringComparer.Ordinal);
-            foreach (var p in element.EnumerateObject())
-                own[ParameterNames.Of(p)] = p.Value;
-            Inherit(own, envelope);
-            items.Add(new ApiItem(items.Count, new ParameterSet(own) { MaxJsonDepth = limits.MaxJsonDepth }));
+            items.Add(new ApiItem(items.Count, ItemParameters(element, envelope, limits)));
         }
         if (items.Count == 0)
             throw new EnvelopeException(400, "'data' must hold at least one action.");
@@ -93,18 +89,30 @@ public static class RequestParser
     }
 
     /// <summary>
-    /// Adds the envelope's inherited parameters the item lacks (absent counts as lacking), into the item's own
-    /// dictionary: the same as <see cref="ParameterSet.WithFallback"/>, without copying the dictionary per item.
+    /// An item's own parameters (a repeated name: the later one wins), reading the envelope's inherited ones it lacks
+    /// (absent counts as lacking) through the envelope rather than a copy per item.
     /// </summary>
-    private static void Inherit(Dictionary<string, JsonElement> own, ParameterSet envelope)
+    private static ParameterSet ItemParameters(JsonElement item, ParameterSet envelope, ProtocolLimits limits)
     {
-        foreach (var name in WireNames.Inherited)
+        var count = item.GetPropertyCount();
+        var names = new string[count];
+        var values = new JsonElement[count];
+        var n = 0;
+        var index = count >= ParameterSet.IndexedFrom ? new Dictionary<string, int>(count, StringComparer.Ordinal) : null;
+        foreach (var p in item.EnumerateObject())
         {
-            if (own.TryGetValue(name, out var mine) && !Lenient.IsAbsent(mine))
+            var name = ParameterNames.Of(p);
+            var at = index is not null ? (index.TryGetValue(name, out var found) ? found : -1) : System.Array.IndexOf(names, name, 0, n);
+            if (at >= 0)
+            {
+                values[at] = p.Value;
                 continue;
-            if (envelope.TryGet(name, out var inherited))
-                own[name] = inherited;
+            }
+            index?.Add(name, n);
+            names[n] = name;
+            values[n++] = p.Value;
         }
+        return new ParameterSet(names, values, n, envelope, WireNames.Inherited) { MaxJsonDepth = limits.MaxJsonDepth };
     }
 
     /// <summary>The envelope's <c>data</c>: nested JSON as it is, JSON text in a string parsed.</summary>

@@ -23,7 +23,7 @@ public sealed class Advance(TrackingOptions? options = null, ContentDirectory? c
         var p = context.Parameters;
         var limits = context.Limits;
         // An empty string counts as absent for the typed readers, but here it means "leave without entering".
-        if (!p.Values.TryGetValue("state", out var raw) || raw.ValueKind is System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined)
+        if (!p.TryGetRaw("state", out var raw) || raw.ValueKind is System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined)
             return ActionResult.Fail(400, "'state' must be provided");
         var name = p.String("state");
         if (name is not null && NameRules.Problem(name, "state", limits.MaxNameLength) is { } problem)
