@@ -69,7 +69,7 @@ public sealed class ProviderDeliverySender(DeliveryProviders providers) : IDeliv
             MessageChannels.Email => EmailNames,
             _ => [],
         };
-        if (names.Length == 0)
+        if (names.Length == 0 || !Array.Exists(names, n => Mapped(values, n.Group, n.Argument, n.Provider)))
             return values;
         var mapped = (JsonObject)values.DeepClone();
         foreach (var (group, argument, provider) in names)
@@ -80,4 +80,8 @@ public sealed class ProviderDeliverySender(DeliveryProviders providers) : IDeliv
         }
         return mapped;
     }
+
+    /// <summary>Whether <paramref name="argument"/> is set and its provider name is not (a copy is needed).</summary>
+    private static bool Mapped(JsonObject values, string group, string argument, string provider) =>
+        (group.Length == 0 ? values : values[group] as JsonObject)?[argument] is not null && !values.ContainsKey(provider);
 }

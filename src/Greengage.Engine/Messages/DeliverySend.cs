@@ -35,13 +35,17 @@ public sealed record DeliverySend(
     public const string Queue = "delivery";
 
     public NewWorkItem ToWorkItem(DateTimeOffset notBefore) =>
-        new(Queue, JsonSerializer.Serialize(this), notBefore, AppId);
+        new(Queue, JsonSerializer.Serialize(this, DeliverySendJson.Default.DeliverySend), notBefore, AppId);
 
     public static DeliverySend FromPayload(string payload) =>
-        JsonSerializer.Deserialize<DeliverySend>(payload) ?? throw new JsonException("Empty delivery payload.");
+        JsonSerializer.Deserialize(payload, DeliverySendJson.Default.DeliverySend) ?? throw new JsonException("Empty delivery payload.");
 
     public PersonalizationContext Personalization() => new(UserId, DeviceId, Attributes, SendValues);
 }
+
+/// <summary>The payload's serialiser, generated: one send is written and read per address of every campaign.</summary>
+[JsonSerializable(typeof(DeliverySend))]
+internal sealed partial class DeliverySendJson : JsonSerializerContext;
 
 /// <summary>The addresses a server send reaches, by channel.</summary>
 public static class DeliveryTargets

@@ -76,8 +76,11 @@ public static class MessageSends
             if (quietUntil is { } until && until > at)
                 at = until;
             var vars = MessageTemplates.Vars(message.Template, d.Values);
-            // One copy of the attributes for every address of this send (the payloads serialise it as it is now).
-            var attributes = profile.Attributes.Count == 0 ? null : new Dictionary<string, JsonElement>(profile.Attributes);
+            // One copy of the attributes for every address of this send (the payloads serialise it as it is now), and
+            // only when a placeholder may read them: most sends carry no user data.
+            var attributes = profile.Attributes.Count == 0 || !(message.Personalized || Personalization.IsPersonalized(values))
+                ? null
+                : new Dictionary<string, JsonElement>(profile.Attributes);
             foreach (var (device, kind, address) in DeliveryTargets.For(d.Channel, devices, profile.Attributes))
             {
                 var send = new DeliverySend(appId, subject.UserId, device, d.Id, d.Channel, Guid.NewGuid().ToString("N"), kind, address,

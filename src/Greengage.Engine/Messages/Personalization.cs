@@ -67,10 +67,14 @@ public static partial class Personalization
     }
 
     /// <summary>A copy of the tree with every placeholder replaced for <paramref name="context"/>.</summary>
-    public static JsonNode? Render(JsonNode? node, PersonalizationContext context) => node switch
+    /// <summary>The tree with its placeholders filled in: a new tree, or <paramref name="node"/> itself when it has none.</summary>
+    public static JsonNode? Render(JsonNode? node, PersonalizationContext context) =>
+        IsPersonalized(node) ? RenderTree(node, context) : node;
+
+    private static JsonNode? RenderTree(JsonNode? node, PersonalizationContext context) => node switch
     {
-        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Render(p.Value, context)))),
-        JsonArray a => new JsonArray([.. a.Select(child => Render(child, context))]),
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, RenderTree(p.Value, context)))),
+        JsonArray a => new JsonArray([.. a.Select(child => RenderTree(child, context))]),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonValue.Create(RenderText(v.GetValue<string>(), context)),
         _ => node?.DeepClone(),
     };

@@ -85,6 +85,19 @@ public sealed class PersonalizationTests
     }
 
     [Fact]
+    public void Render_TreeWithoutPlaceholders_IsTheTreeItself_WithPlaceholders_ANewOne()
+    {
+        var plain = new JsonObject { ["Message"] = "Hello", ["Advanced options"] = new JsonObject { ["Badge"] = 2 } };
+        var personal = new JsonObject { ["Message"] = "Hello {{userId}}" };
+
+        Assert.Same(plain, Personalization.Render(plain, Alice));
+        var rendered = Personalization.Render(personal, Alice);
+        Assert.NotSame(personal, rendered);
+        Assert.Equal("Hello alice", (string)rendered!["Message"]!);
+        Assert.Equal("Hello {{userId}}", (string)personal["Message"]!);
+    }
+
+    [Fact]
     public void IsPersonalized_FindsPlaceholdersAnywhereInTheTree()
     {
         Assert.False(Personalization.IsPersonalized(new JsonObject { ["Title"] = "Hello", ["n"] = 3 }));

@@ -28,14 +28,14 @@ public sealed class ServerTriggerTests(IdleDispatcherFactory factory) : IClassFi
         return reply[0];
     }
 
-    private async Task<long> Webhook(StoredApp app, string name, object trigger, int? delay = null, object? rule = null)
+    private async Task<long> Webhook(StoredApp app, string name, object trigger, int? delay = null, object? rule = null, string? url = null)
     {
         var http = factory.CreateClient();
         var (status, message) = await AdminCalls.SendAsync(http, HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
         {
             name,
             channel = "webhook",
-            values = new JsonObject { ["URL"] = "https://hooks.example.test/" + name },
+            values = new JsonObject { ["URL"] = url ?? "https://hooks.example.test/" + name },
             serverTriggers = new[] { trigger },
             delay,
             rule,
@@ -82,6 +82,23 @@ public sealed class ServerTriggerTests(IdleDispatcherFactory factory) : IClassFi
         var later = await Due(app, start.AddSeconds(3600 + 60));
         Assert.Equal([purchase], later.Select(s => s.MessageId));
         Assert.DoesNotContain(germans, now.Concat(later).Select(s => s.MessageId));
+    }
+
+    [Fact]
+    public async Task Sends_CarryTheUsersAttributes_OnlyWhenAPlaceholderMayReadThem()
+    {
+        var app = await factory.Services.GetRequiredService<AppService>().CreateAsync("Attrs " + Guid.NewGuid().ToString("N")[..6], default);
+        var plain = await Webhook(app, "plain", new { subject = "event", noun = "Ping" });
+        var personal = await Webhook(app, "personal", new { subject = "event", noun = "Ping" },
+            url: "https://hooks.example.test/p?plan={{userAttribute['plan']}}");
+
+        var start = DateTimeOffset.UtcNow;
+        await Api(app, new JsonObject { ["action"] = "start", ["userId"] = "u1", ["deviceId"] = "d1", ["userAttributes"] = new JsonObject { ["plan"] = "gold" } });
+        await Api(app, new JsonObject { ["action"] = "track", ["userId"] = "u1", ["deviceId"] = "d1", ["event"] = "Ping" });
+
+        var sends = (await Due(app, start.AddMinutes(1))).ToDictionary(s => s.MessageId);
+        Assert.Null(sends[plain].Attributes);
+        Assert.Equal("gold", sends[personal].Attributes!["plan"].GetString());
     }
 
     [Fact]
