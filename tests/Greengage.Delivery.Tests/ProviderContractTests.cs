@@ -158,10 +158,14 @@ public sealed class ProviderContractTests
         options.Apns.TokenRefresh = TimeSpan.FromMinutes(5);
         options.Webhook.Timeout = TimeSpan.Zero;
         options.Fcm.BaseUrl = new Uri("ftp://x.test");
+        options.Smtp.MaxConnectionsPerRelay = 0;
+        options.Smtp.ConnectionIdleTimeout = TimeSpan.Zero;
         var problems = options.Validate().ToList();
         Assert.Contains(problems, p => p.Contains("Fcm:MaxConcurrency", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("Apns:TokenRefresh", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("Webhook:Timeout", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("Fcm:BaseUrl", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Smtp:MaxConnectionsPerRelay", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Smtp:ConnectionIdleTimeout", StringComparison.Ordinal));
     }
 }
