@@ -48,10 +48,9 @@ internal sealed class SmtpConnection : IDisposable
             if (Client.IsConnected)
                 await Client.DisconnectAsync(true, timeout.Token);
         }
-#pragma warning disable CA1031 // A relay that does not answer QUIT is closed all the same.
         catch (Exception)
-#pragma warning restore CA1031
         {
+            // A relay that does not answer QUIT (or answers it badly) is closed all the same.
         }
         finally
         {

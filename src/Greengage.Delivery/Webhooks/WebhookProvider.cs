@@ -90,20 +90,18 @@ public sealed partial class WebhookProvider : DeliveryProvider
                 Set(send, name, value);
         }
 
-        HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(send, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await _http.SendAsync(send, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+                return DeliveryResult.Sent(response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null, status);
+            return HttpOutcomes.Failure(response, "The webhook", Time);
         }
         catch (HttpRequestException e) when (WebhookDestinations.RefusalOf(e) is { } refusal)
         {
             return DeliveryResult.Permanent(refusal);
         }
-        using var _ = response;
-        var status = (int)response.StatusCode;
-        if (response.IsSuccessStatusCode)
-            return DeliveryResult.Sent(response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null, status);
-        return HttpOutcomes.Failure(response, "The webhook", Time);
     }
 
     /// <summary>The URL with each placeholder filled for the user and URL-encoded (a value never changes the URL's shape).</summary>
