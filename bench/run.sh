@@ -131,8 +131,10 @@ GG_PORT="${GG_PORT:-$(free_port)}"
 ADMIN_TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 mkdir -p "$WORK/data"
 # The content root is the working directory: start in the build output so its appsettings.json applies.
+# Webhooks may reach loopback (the triggered messages of TRIGGERS call the bare server); both servers alike.
 (cd "$WORK/server" && exec dotnet Greengage.Server.dll --urls "http://127.0.0.1:$GG_PORT" \
-  --Greengage:DataDirectory="$WORK/data" --Greengage:AdminToken="$ADMIN_TOKEN") >"$OUT_DIR/greengage.log" 2>&1 </dev/null &
+  --Greengage:DataDirectory="$WORK/data" --Greengage:AdminToken="$ADMIN_TOKEN" \
+  --Greengage:Delivery:Webhook:AllowPrivateNetworks=true) >"$OUT_DIR/greengage.log" 2>&1 </dev/null &
 GG_PID=$!; PIDS+=("$GG_PID")
 log "greengage started (pid $GG_PID) on 127.0.0.1:$GG_PORT, data $WORK/data"
 
@@ -156,7 +158,8 @@ if [[ -n "${COMPARE_DIR:-}" ]]; then
   mkdir -p "$WORK/data-b"
   # shellcheck disable=SC2086 # COMPARE_ENV is a list of VAR=value words
   (cd "$WORK/server-b" && exec env ${COMPARE_ENV:-} dotnet Greengage.Server.dll --urls "http://127.0.0.1:$GG_PORT_B" \
-    --Greengage:DataDirectory="$WORK/data-b" --Greengage:AdminToken="$ADMIN_TOKEN") >"$OUT_DIR/greengage-b.log" 2>&1 </dev/null &
+    --Greengage:DataDirectory="$WORK/data-b" --Greengage:AdminToken="$ADMIN_TOKEN" \
+    --Greengage:Delivery:Webhook:AllowPrivateNetworks=true) >"$OUT_DIR/greengage-b.log" 2>&1 </dev/null &
   GG_PID_B=$!; PIDS+=("$GG_PID_B")
   log "comparison greengage started (pid $GG_PID_B) on 127.0.0.1:$GG_PORT_B from $COMPARE_DIR"
   wait_http "http://127.0.0.1:$GG_PORT_B/healthz" 90 "$GG_PID_B" "$OUT_DIR/greengage-b.log"

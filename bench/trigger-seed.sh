@@ -10,7 +10,8 @@
 #                     14..19   event with parameter source = newsletter (the mix sends source = bench: never fires)
 # The rules (the mix draws score from 0..1000) make about 1 in 1000 matched triggers send, as a real app's audiences
 # would; each message is capped at one per user per day. A send is a webhook GET to WEBHOOK_URL (the bench's bare
-# server on loopback), through the outbox like any other.
+# server on loopback), through the outbox like any other: the server must run with
+# Greengage:Delivery:Webhook:AllowPrivateNetworks=true (bench/run.sh starts it so), or every send is refused.
 #
 # Env: GG_URL, GG_APP_ID, ADMIN_TOKEN, WEBHOOK_URL, TRIGGERS (default 20).
 set -euo pipefail

@@ -49,6 +49,12 @@ public sealed class DeliveryOptions
             yield return $"{Section}:Apns:DefaultTimeToLive and {Section}:WebPush:DefaultTimeToLive must not be negative.";
         if (WebPush.TokenLifetime <= TimeSpan.Zero || WebPush.TokenLifetime > TimeSpan.FromHours(24))
             yield return $"{Section}:WebPush:TokenLifetime must be positive and at most 24 hours (RFC 8292).";
+        foreach (var entry in Webhook.AllowedDestinations.Where(e => !Webhooks.WebhookDestinations.IsValidEntry(e)))
+            yield return $"{Section}:Webhook:AllowedDestinations: '{entry}' is not a host name, an IP address or a CIDR range.";
+        if (Smtp.MaxConnectionsPerRelay < 1 || Smtp.MaxMessagesPerConnection < 1)
+            yield return $"{Section}:Smtp:MaxConnectionsPerRelay and MaxMessagesPerConnection must be at least 1.";
+        if (Smtp.ConnectionIdleTimeout <= TimeSpan.Zero)
+            yield return $"{Section}:Smtp:ConnectionIdleTimeout must be positive.";
         if (CredentialCacheDuration < TimeSpan.Zero)
             yield return $"{Section}:CredentialCacheDuration must not be negative.";
         if (Outbox.BatchSize < 1 || Outbox.MaxInFlight < 1 || Outbox.MaxAttempts < 1 || Outbox.Workers < 1)
@@ -111,12 +117,33 @@ public sealed class WebPushOptions : ProviderOptions
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
 }
 
+/// <summary>Webhooks: besides the provider's limits, which destinations a webhook may reach
+/// (<see cref="Webhooks.WebhookDestinations"/>).</summary>
 public sealed class WebhookOptions : ProviderOptions
 {
     public WebhookOptions() => Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Lets webhooks reach addresses that are not public (loopback, private, link-local, carrier-grade NAT,
+    /// ...). Off by default: webhook URLs are written by dashboard users, and should not reach the server's own network.</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>Destinations webhooks may reach although they are not public: host names (as written in the URL), IP
+    /// addresses and CIDR ranges (<c>10.20.0.0/16</c>, <c>fd00::/8</c>).</summary>
+    public IList<string> AllowedDestinations { get; } = new List<string>();
 }
 
+/// <summary>Email over SMTP: besides the provider's limits, how the connections to each app's relay are kept and reused
+/// (<see cref="Email.SmtpConnectionPool"/>).</summary>
 public sealed class SmtpOptions : ProviderOptions
 {
     public SmtpOptions() => MaxConcurrency = 8;
+
+    /// <summary>Connections open at once to one relay with one login (per app and credentials); more sends wait for one.</summary>
+    public int MaxConnectionsPerRelay { get; set; } = 4;
+
+    /// <summary>How long a connection may wait unused before it is closed.</summary>
+    public TimeSpan ConnectionIdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Messages sent over one connection before it is closed and a new one opened (many relays limit it).</summary>
+    public int MaxMessagesPerConnection { get; set; } = 100;
 }

@@ -31,9 +31,11 @@ public sealed class EmailProviderTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _provider.Dispose();
+        await _provider.DisposeAsync();
         await _smtp.DisposeAsync();
     }
+
+    private EmailProvider Provider(SmtpOptions options) => new(options, _kit.Credentials, _links, _kit.Time, _kit.Logs.For<EmailProvider>());
 
     private static JsonObject Values() => new()
     {
@@ -42,8 +44,14 @@ public sealed class EmailProviderTests : IAsyncLifetime
         ["Text"] = "Your coupon: {{Value \"coupon\"}}",
     };
 
-    private Task<DeliveryResult> SendAsync(string to = "ada@example.test", JsonObject? values = null) =>
-        _provider.SendAsync(Kit.Request(new EmailAddress(to, "Ada"), values ?? Values(), "occ-mail-1"), CancellationToken.None);
+    private Task<DeliveryResult> SendAsync(string to = "ada@example.test", JsonObject? values = null, EmailProvider? provider = null, string occurrenceId = "occ-mail-1") =>
+        (provider ?? _provider).SendAsync(Kit.Request(new EmailAddress(to, "Ada"), values ?? Values(), occurrenceId), CancellationToken.None);
+
+    private async Task SendAllAsync(int count, EmailProvider? provider = null)
+    {
+        for (var i = 0; i < count; i++)
+            Assert.Equal(DeliveryOutcome.Sent, (await SendAsync(provider: provider, occurrenceId: "occ-" + i)).Outcome);
+    }
 
     [Fact]
     public async Task Send_Message_ArrivesWithSenderSubjectBothBodiesAndTheUnsubscribeHeaders()
@@ -111,6 +119,108 @@ public sealed class EmailProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_ManyMessages_ReuseOneConnectionAndOneLogin()
+    {
+        await SendAllAsync(5);
+
+        Assert.Equal(5, _smtp.Messages.Count);
+        Assert.Equal(1, _smtp.Connections);
+        Assert.Single(_smtp.Logins);
+    }
+
+    [Fact]
+    public async Task Send_CredentialsChanged_OpensANewConnectionAndClosesTheOld()
+    {
+        await SendAllAsync(1);
+        await SetCredentialsAsync(_smtp.Password);
+        await SendAllAsync(2);
+
+        Assert.Equal(2, _smtp.Connections);
+        Assert.Equal(2, _smtp.Logins.Count);
+        await _smtp.WaitUntilAsync(s => s.OpenConnections == 1);
+    }
+
+    [Fact]
+    public async Task Send_ConnectionDroppedByTheServerWhileIdle_IsReplacedAndTheMessageSentOnce()
+    {
+        await SendAllAsync(1);
+        _smtp.DropConnections();
+        await _smtp.WaitUntilAsync(s => s.OpenConnections == 0);
+
+        var result = await SendAsync(occurrenceId: "occ-after-drop");
+
+        Assert.Equal(DeliveryOutcome.Sent, result.Outcome);
+        Assert.Equal(2, _smtp.Connections);
+        Assert.Equal(["occ-0@example.test", "occ-after-drop@example.test"], _smtp.Messages.Select(m => m.Message.MessageId));
+    }
+
+    [Fact]
+    public async Task Send_MessagesPerConnectionLimit_OpensANewConnectionPastIt()
+    {
+        await using var provider = Provider(new SmtpOptions { MaxMessagesPerConnection = 2 });
+        await SendAllAsync(5, provider);
+
+        Assert.Equal(5, _smtp.Messages.Count);
+        Assert.Equal(3, _smtp.Connections);
+        await _smtp.WaitUntilAsync(s => s.OpenConnections == 1);
+    }
+
+    [Fact]
+    public async Task Send_ConcurrentSends_NeverOpenMoreConnectionsThanTheRelayLimit()
+    {
+        await using var provider = Provider(new SmtpOptions { MaxConnectionsPerRelay = 2, MaxConcurrency = 8 });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _smtp.Hold = release.Task;
+
+        var sends = Enumerable.Range(0, 6).Select(i => SendAsync(provider: provider, occurrenceId: "occ-" + i)).ToList();
+        await _smtp.WaitUntilAsync(s => s.Held == 2);
+        Assert.Equal((2, 2), (_smtp.OpenConnections, _smtp.Connections));
+        release.SetResult();
+        var results = await Task.WhenAll(sends);
+
+        Assert.All(results, r => Assert.Equal(DeliveryOutcome.Sent, r.Outcome));
+        Assert.Equal(6, _smtp.Messages.Count);
+        Assert.Equal(2, _smtp.MaxOpenConnections);
+        Assert.Equal(2, _smtp.Connections);
+    }
+
+    [Fact]
+    public async Task Send_ConnectionIdleLongerThanTheIdleTimeout_IsClosedAndTheNextSendOpensAnother()
+    {
+        var options = new SmtpOptions { ConnectionIdleTimeout = TimeSpan.FromMinutes(1) };
+        await using var provider = Provider(options);
+        await SendAllAsync(1, provider);
+
+        _kit.Time.Advance(options.ConnectionIdleTimeout + provider.Pool.SweepPeriod);
+        await _smtp.WaitUntilAsync(s => s.OpenConnections == 0);
+        await SendAllAsync(1, provider);
+
+        Assert.Equal(2, _smtp.Connections);
+    }
+
+    [Fact]
+    public async Task Send_AfterAnSmtpError_TheNextSendUsesANewConnection()
+    {
+        _smtp.NextReply = new SmtpResponse((SmtpReplyCode)451, "Try again later");
+        Assert.Equal(DeliveryOutcome.Transient, (await SendAsync()).Outcome);
+        await SendAllAsync(1);
+
+        Assert.Equal(2, _smtp.Connections);
+        Assert.Single(_smtp.Messages);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_ClosesTheKeptConnections()
+    {
+        await SendAllAsync(2);
+        Assert.Equal(1, _smtp.OpenConnections);
+
+        await _provider.DisposeAsync();
+
+        await _smtp.WaitUntilAsync(s => s.OpenConnections == 0);
+    }
+
+    [Fact]
     public async Task Send_AddressNotAnEmail_IsADeadToken()
     {
         Assert.Equal(DeliveryOutcome.DeadToken, (await SendAsync("not-an-address")).Outcome);
@@ -119,7 +229,7 @@ public sealed class EmailProviderTests : IAsyncLifetime
     [Fact]
     public async Task Send_NoPublicBaseUrl_SendsWithoutListUnsubscribe()
     {
-        using var provider = new EmailProvider(new SmtpOptions(), _kit.Credentials, new UnsubscribeLinks(null, UnsubscribeKey), _kit.Time, _kit.Logs.For<EmailProvider>());
+        await using var provider = new EmailProvider(new SmtpOptions(), _kit.Credentials, new UnsubscribeLinks(null, UnsubscribeKey), _kit.Time, _kit.Logs.For<EmailProvider>());
         var result = await provider.SendAsync(Kit.Request(new EmailAddress("ada@example.test"), Values()), CancellationToken.None);
         Assert.Equal(DeliveryOutcome.Sent, result.Outcome);
         Assert.Null(_smtp.Messages.Single().Message.Headers["List-Unsubscribe"]);

@@ -49,7 +49,7 @@ public sealed class LogSecretTests
         using var fcmProvider = new FcmProvider(new FcmOptions { BaseUrl = fcm.BaseUrl }, kit.Credentials, kit.Time, kit.Logs.For<FcmProvider>(), HttpOutcomes.Handler());
         using var apnsProvider = new ApnsProvider(new ApnsOptions { BaseUrl = apns.BaseUrl }, kit.Credentials, kit.Time, kit.Logs.For<ApnsProvider>(), HttpOutcomes.Handler());
         using var pushProvider = new WebPushProvider(new WebPushOptions(), kit.Credentials, kit.Time, kit.Logs.For<WebPushProvider>(), HttpOutcomes.Handler());
-        using var hookProvider = new WebhookProvider(new WebhookOptions(), kit.Credentials, kit.Time, kit.Logs.For<WebhookProvider>(), HttpOutcomes.Handler());
+        using var hookProvider = new WebhookProvider(new WebhookOptions { AllowPrivateNetworks = true }, kit.Credentials, kit.Time, kit.Logs.For<WebhookProvider>());
         using var mailProvider = new EmailProvider(new SmtpOptions(), kit.Credentials, new UnsubscribeLinks(new Uri("https://e.test"), new byte[32]), kit.Time, kit.Logs.For<EmailProvider>());
 
         var sends = new (IDeliveryProvider Provider, DeliveryAddress Address, JsonObject Values)[]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Greengage.Delivery.Fcm;
 using Greengage.Delivery.Http;
 using Greengage.Delivery.Push;
@@ -27,7 +28,7 @@ public sealed class ProviderContractTests
                 twoArrived.SetResult();
             await release.Task;
         };
-        using var provider = new WebhookProvider(new WebhookOptions { MaxConcurrency = 2 }, _kit.Credentials, _kit.Time, _kit.Logs.For<WebhookProvider>(), HttpOutcomes.Handler());
+        using var provider = new WebhookProvider(new WebhookOptions { MaxConcurrency = 2, AllowPrivateNetworks = true }, _kit.Credentials, _kit.Time, _kit.Logs.For<WebhookProvider>());
         var values = new JsonObject { ["URL"] = receiver.BaseUrl.ToString() };
 
         var sends = Enumerable.Range(0, 5).Select(i => provider.SendAsync(Kit.Request(WebhookAddress.Instance, values, "occ-" + i), CancellationToken.None)).ToList();
@@ -46,7 +47,7 @@ public sealed class ProviderContractTests
     [Fact]
     public async Task Send_NothingListening_IsTransientNotAnException()
     {
-        using var provider = new WebhookProvider(new WebhookOptions(), _kit.Credentials, _kit.Time, _kit.Logs.For<WebhookProvider>(), HttpOutcomes.Handler());
+        using var provider = new WebhookProvider(new WebhookOptions { AllowPrivateNetworks = true }, _kit.Credentials, _kit.Time, _kit.Logs.For<WebhookProvider>());
         var result = await provider.SendAsync(Kit.Request(WebhookAddress.Instance, new JsonObject { ["URL"] = "http://127.0.0.1:1/hook" }), CancellationToken.None);
         Assert.Equal(DeliveryOutcome.Transient, result.Outcome);
         Assert.Contains("could not be reached", result.Reason, StringComparison.Ordinal);
@@ -70,7 +71,7 @@ public sealed class ProviderContractTests
             arrived.SetResult();
             await Task.Delay(Timeout.Infinite, http.RequestAborted);
         };
-        using var provider = new WebhookProvider(new WebhookOptions(), _kit.Credentials, _kit.Time, _kit.Logs.For<WebhookProvider>(), HttpOutcomes.Handler());
+        using var provider = new WebhookProvider(new WebhookOptions { AllowPrivateNetworks = true }, _kit.Credentials, _kit.Time, _kit.Logs.For<WebhookProvider>());
         using var cancel = new CancellationTokenSource();
         var send = provider.SendAsync(Kit.Request(WebhookAddress.Instance, new JsonObject { ["URL"] = receiver.BaseUrl.ToString() }), cancel.Token);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -82,7 +83,7 @@ public sealed class ProviderContractTests
     public async Task Providers_For_FindsEachKind()
     {
         using var fcm = new FcmProvider(new FcmOptions(), _kit.Credentials, _kit.Time, _kit.Logs.For<FcmProvider>(), HttpOutcomes.Handler());
-        using var hook = new WebhookProvider(new WebhookOptions(), _kit.Credentials, _kit.Time, _kit.Logs.For<WebhookProvider>(), HttpOutcomes.Handler());
+        using var hook = new WebhookProvider(new WebhookOptions { AllowPrivateNetworks = true }, _kit.Credentials, _kit.Time, _kit.Logs.For<WebhookProvider>());
         var providers = new DeliveryProviders([fcm, hook]);
         Assert.Same(fcm, providers.For(DeliveryKinds.Fcm));
         Assert.Same(hook, providers.For(DeliveryKinds.Webhook));
@@ -158,10 +159,36 @@ public sealed class ProviderContractTests
         options.Apns.TokenRefresh = TimeSpan.FromMinutes(5);
         options.Webhook.Timeout = TimeSpan.Zero;
         options.Fcm.BaseUrl = new Uri("ftp://x.test");
+        options.Smtp.MaxConnectionsPerRelay = 0;
+        options.Smtp.ConnectionIdleTimeout = TimeSpan.Zero;
+        options.Webhook.AllowedDestinations.Add("10.0.0.0/8");
+        options.Webhook.AllowedDestinations.Add("hooks.internal");
+        options.Webhook.AllowedDestinations.Add("not a host/99");
         var problems = options.Validate().ToList();
         Assert.Contains(problems, p => p.Contains("Fcm:MaxConcurrency", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("Apns:TokenRefresh", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("Webhook:Timeout", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("Fcm:BaseUrl", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Smtp:MaxConnectionsPerRelay", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Smtp:ConnectionIdleTimeout", StringComparison.Ordinal));
+        Assert.Equal("Greengage:Delivery:Webhook:AllowedDestinations: 'not a host/99' is not a host name, an IP address or a CIDR range.",
+            Assert.Single(problems, p => p.Contains("AllowedDestinations", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Options_WebhookDestinations_BindFromConfiguration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Greengage:Delivery:Webhook:AllowPrivateNetworks"] = "true",
+            ["Greengage:Delivery:Webhook:AllowedDestinations:0"] = "10.20.0.0/16",
+            ["Greengage:Delivery:Webhook:AllowedDestinations:1"] = "hooks.internal",
+        }).Build();
+
+        var options = configuration.GetSection(DeliveryOptions.Section).Get<DeliveryOptions>()!;
+
+        Assert.True(options.Webhook.AllowPrivateNetworks);
+        Assert.Equal(["10.20.0.0/16", "hooks.internal"], options.Webhook.AllowedDestinations);
+        Assert.False(new DeliveryOptions().Webhook.AllowPrivateNetworks);
     }
 }

@@ -29,18 +29,24 @@ public static class EmailValues
 /// <summary>
 /// Email over SMTP (MailKit) with the app's relay: a multipart message (text and HTML), <c>Message-ID</c> from the
 /// occurrence id, and <c>List-Unsubscribe</c> (with one-click <c>List-Unsubscribe-Post</c>, RFC 8058) pointing at the
-/// user's unsubscribe link. SMTP 4xx replies and lost connections are transient; 5xx replies (a refused recipient is a
-/// bounce) and refused logins permanent.
+/// user's unsubscribe link. Connections to the relay are kept and reused (<see cref="SmtpConnectionPool"/>); a reused
+/// connection the relay closed meanwhile is replaced once, when none of the message went out over it. SMTP 4xx replies
+/// and lost connections are transient; 5xx replies (a refused recipient is a bounce) and refused logins permanent.
 /// </summary>
 public sealed class EmailProvider(SmtpOptions options, DeliveryCredentialStore credentials, UnsubscribeLinks unsubscribe, TimeProvider time, ILogger<EmailProvider> logger)
-    : DeliveryProvider(options, time, logger)
+    : DeliveryProvider(options, time, logger), IAsyncDisposable
 {
+    private readonly SmtpConnectionPool _pool = new(options, time);
+
     public override string Kind => DeliveryKinds.Smtp;
+
+    /// <summary>The connections kept to the apps' relays (for tests).</summary>
+    internal SmtpConnectionPool Pool => _pool;
 
     protected override async Task<DeliveryResult> SendCoreAsync(DeliveryContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        if (await credentials.GetAsync<SmtpCredentials>(request.AppId, Kind, cancellationToken) is not var (smtp, _))
+        if (await credentials.GetAsync<SmtpCredentials>(request.AppId, Kind, cancellationToken) is not var (smtp, revision))
             return DeliveryResult.NotConfigured(Kind, request.AppId);
         var to = (EmailAddress)request.Address;
         if (!MailboxAddress.TryParse(to.Address, out var recipient) || !recipient.Address.Contains('@', StringComparison.Ordinal))
@@ -49,14 +55,10 @@ public sealed class EmailProvider(SmtpOptions options, DeliveryCredentialStore c
             recipient.Name = name;
 
         using var message = Message(context, smtp, recipient);
-        using var client = new SmtpClient();
+        var relay = new SmtpRelayKey(request.AppId, smtp.Host, smtp.Port, smtp.Security, smtp.Username, revision);
         try
         {
-            await client.ConnectAsync(smtp.Host, smtp.Port, Security(smtp.Security), cancellationToken);
-            if (smtp.Username is { } username)
-                await client.AuthenticateAsync(username, smtp.Password ?? "", cancellationToken);
-            await client.SendAsync(message, cancellationToken);
-            await client.DisconnectAsync(true, cancellationToken);
+            await SendPooledAsync(relay, smtp, message, cancellationToken);
             return DeliveryResult.Sent(message.MessageId, 250);
         }
         catch (SmtpCommandException e)
@@ -71,10 +73,49 @@ public sealed class EmailProvider(SmtpOptions options, DeliveryCredentialStore c
         {
             return DeliveryResult.Permanent($"The SMTP server refused the app's login: {e.Message}");
         }
-        catch (Exception e) when (e is SmtpProtocolException or ServiceNotConnectedException or SocketException or IOException)
+        catch (Exception e) when (IsConnectionLost(e))
         {
             return DeliveryResult.Transient($"SMTP: {e.Message}");
         }
+    }
+
+    /// <summary>Sends over a pooled connection, kept for the next send when it went through. A reused connection that
+    /// turns out closed before any byte of the message went over it (the relay dropped it while idle) cannot have
+    /// delivered it: the message is sent again on a new connection, once.</summary>
+    private async Task SendPooledAsync(SmtpRelayKey relay, SmtpCredentials smtp, MimeMessage message, CancellationToken cancellationToken)
+    {
+        for (var retried = false; ; retried = true)
+        {
+            using var lease = await _pool.AcquireAsync(relay, smtp, cancellationToken);
+            var progress = new DataProgress();
+            try
+            {
+                await lease.Client.SendAsync(message, cancellationToken, progress);
+            }
+            catch (Exception e) when (!retried && lease.Reused && !progress.Started && IsConnectionLost(e))
+            {
+                continue;
+            }
+            lease.Succeeded();
+            return;
+        }
+    }
+
+    private static bool IsConnectionLost(Exception e) =>
+        e is SmtpProtocolException or ServiceNotConnectedException or SocketException or IOException;
+
+    /// <summary>Closes the kept connections with QUIT.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _pool.DisposeAsync();
+        Dispose();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _pool.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>The message as sent: from the app's sender, to the user, subject, text and HTML parts, Message-ID and
@@ -109,11 +150,13 @@ public sealed class EmailProvider(SmtpOptions options, DeliveryCredentialStore c
         return message;
     }
 
-    private static SecureSocketOptions Security(string security) => security switch
+    /// <summary>Whether any byte of the message went out (after that, a lost connection may have delivered it).</summary>
+    private sealed class DataProgress : ITransferProgress
     {
-        "none" => SecureSocketOptions.None,
-        "startTls" => SecureSocketOptions.StartTls,
-        "sslOnConnect" => SecureSocketOptions.SslOnConnect,
-        _ => SecureSocketOptions.Auto,
-    };
+        public bool Started { get; private set; }
+
+        public void Report(long bytesTransferred, long totalSize) => Started |= bytesTransferred > 0;
+
+        public void Report(long bytesTransferred) => Started |= bytesTransferred > 0;
+    }
 }

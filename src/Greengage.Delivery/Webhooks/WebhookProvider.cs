@@ -33,7 +33,9 @@ public static class WebhookValues
 /// <summary>
 /// A webhook: an HTTP call built from the message's templated URL, method, headers and body, personalised for the
 /// user, plus the app's secret headers (<see cref="WebhookCredentials"/>, which win over the message's). 2xx is sent;
-/// 408, 429 and 5xx transient (with <c>Retry-After</c>); any other status permanent; redirects are not followed.
+/// 408, 429 and 5xx transient (with <c>Retry-After</c>); any other status permanent; redirects are not followed. A
+/// destination that is not a public address is refused (a permanent failure) unless the options allow it
+/// (<see cref="WebhookDestinations"/>).
 /// </summary>
 public sealed partial class WebhookProvider : DeliveryProvider
 {
@@ -43,15 +45,16 @@ public sealed partial class WebhookProvider : DeliveryProvider
     private readonly HttpClient _http;
 
     public WebhookProvider(WebhookOptions options, DeliveryCredentialStore credentials, TimeProvider time, ILogger<WebhookProvider> logger)
-        : this(options, credentials, time, logger, HttpOutcomes.Handler())
+        : this(options, credentials, time, logger, new WebhookDestinations(options))
     {
     }
 
-    internal WebhookProvider(WebhookOptions options, DeliveryCredentialStore credentials, TimeProvider time, ILogger logger, HttpMessageHandler handler)
+    internal WebhookProvider(WebhookOptions options, DeliveryCredentialStore credentials, TimeProvider time, ILogger logger, WebhookDestinations destinations)
         : base(options, time, logger)
     {
+        ArgumentNullException.ThrowIfNull(destinations);
         _credentials = credentials;
-        _http = HttpOutcomes.Client(handler);
+        _http = HttpOutcomes.Client(destinations.Handler());
     }
 
     public override string Kind => DeliveryKinds.Webhook;
@@ -87,11 +90,18 @@ public sealed partial class WebhookProvider : DeliveryProvider
                 Set(send, name, value);
         }
 
-        using var response = await _http.SendAsync(send, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        var status = (int)response.StatusCode;
-        if (response.IsSuccessStatusCode)
-            return DeliveryResult.Sent(response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null, status);
-        return HttpOutcomes.Failure(response, "The webhook", Time);
+        try
+        {
+            using var response = await _http.SendAsync(send, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+                return DeliveryResult.Sent(response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null, status);
+            return HttpOutcomes.Failure(response, "The webhook", Time);
+        }
+        catch (HttpRequestException e) when (WebhookDestinations.RefusalOf(e) is { } refusal)
+        {
+            return DeliveryResult.Permanent(refusal);
+        }
     }
 
     /// <summary>The URL with each placeholder filled for the user and URL-encoded (a value never changes the URL's shape).</summary>

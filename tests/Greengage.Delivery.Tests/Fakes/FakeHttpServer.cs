@@ -21,11 +21,13 @@ public sealed record ReceivedRequest(string Method, string Path, string RawTarge
 /// </summary>
 public sealed class FakeHttpServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-
-    private FakeHttpServer(WebApplication app) => _app = app;
+    private WebApplication _app = null!;
+    private int _connections;
 
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
+
+    /// <summary>TCP connections made to the server so far (a refused destination must not even connect).</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Answers a request; by default 200 with no body.</summary>
     public Func<ReceivedRequest, HttpContext, Task> Handle { get; set; } = (_, _) => Task.CompletedTask;
@@ -36,9 +38,18 @@ public sealed class FakeHttpServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
+        var server = new FakeHttpServer();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = protocols;
+            listen.Use(next => connection =>
+            {
+                Interlocked.Increment(ref server._connections);
+                return next(connection);
+            });
+        }));
         var app = builder.Build();
-        var server = new FakeHttpServer(app);
+        server._app = app;
         app.Run(async http =>
         {
             using var body = new MemoryStream();

@@ -376,4 +376,25 @@ public sealed class ChannelSendTests : IAsyncLifetime
         Assert.Null(events[$".m{id} Failed"]);
         Assert.Empty(await FailedAsync(app));
     }
+
+    [Fact]
+    public async Task SendMessage_WebhookToLoopbackWithTheDefaultGuard_FailsPermanentlyWithoutReachingIt()
+    {
+        _factory.Settings["Greengage:Delivery:Webhook:AllowPrivateNetworks"] = "false";
+        var receiver = Keep(await FakeHttpServer.StartAsync());
+        var app = await NewAppAsync("Guarded webhook");
+        var id = await ActiveMessageAsync(app, "Internal", "webhook", new JsonObject { ["URL"] = receiver.BaseUrl + "hooks/{{userId}}" });
+        await Api(app, new JsonObject { ["action"] = "start", ["userId"] = "hook-eve", ["deviceId"] = "d" }, "production");
+
+        var sent = await SendMessageAsync(app, "hook-eve", id);
+        Assert.Equal("sent", (string?)sent["result"]);
+        await WaitForEventAsync(app, "hook-eve", $".m{id} Failed");
+
+        var failure = Assert.Single(await FailedAsync(app))!;
+        Assert.Contains("The webhook destination 127.0.0.1 is a private address; set Greengage:Delivery:Webhook:AllowPrivateNetworks=true",
+            (string?)failure["reason"], StringComparison.Ordinal);
+        Assert.Equal(1, (int)failure["attempts"]!);
+        // A stray health poller of another test's stopped server may land on the port: only /hooks/ calls count.
+        Assert.DoesNotContain(receiver.Requests, r => r.Path.StartsWith("/hooks/", StringComparison.Ordinal));
+    }
 }

@@ -44,7 +44,8 @@ public sealed class JsSdkFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await EnsureSdkInstalledAsync(JsSdkDirectory);
-        _server = await ServerProcess.StartAsync(_data.Path, [$"--Greengage:AdminToken={AdminToken}", "--Greengage:CreateDemoApp=false"]);
+        // Webhooks go to receivers on loopback (JsSdkServerTriggerTests), which they may not reach by default.
+        _server = await ServerProcess.StartAsync(_data.Path, [$"--Greengage:AdminToken={AdminToken}", "--Greengage:CreateDemoApp=false", "--Greengage:Delivery:Webhook:AllowPrivateNetworks=true"]);
         _app = await _server.CreateAppAsync(AdminToken, "JS SDK tests");
     }
 
