@@ -9,7 +9,8 @@ namespace Greengage.Engine.Messages;
 /// and time plus <c>k</c> days (daily) or weeks (weekly); <c>once</c> has only occurrence 0. In a fixed zone an
 /// occurrence is one instant; in users' own zones (<c>user</c>) it spans the day's zones, from UTC+14 (the first to
 /// reach a local time) to UTC-12 (the last), and each user's instant is the local time in their zone. A local time that
-/// does not exist in a zone (the hour skipped when clocks go forward) is sent when the clocks reach the next valid time.
+/// does not exist in a zone (skipped when the clocks go forward) is shifted by the length of the skip, and one that
+/// happens twice (the clocks go back) is the first (<see cref="InstantIn"/>).
 /// </summary>
 public static class ScheduleRules
 {
@@ -74,13 +75,24 @@ public static class ScheduleRules
         };
     }
 
-    /// <summary>When <paramref name="local"/> happens in <paramref name="zone"/> (a skipped local time: the next valid one).</summary>
+    /// <summary>
+    /// When <paramref name="local"/> happens in <paramref name="zone"/>. A local time the clocks skip (they go forward
+    /// over it) is read at the offset in effect before the skip, so it lands as far past the skip as it was into it:
+    /// 02:30 on the day New York goes from 02:00 to 03:00 is 03:30, 02:15 on the day Lord Howe goes from 02:00 to 02:30
+    /// is 02:45, whatever the length of the skip. A local time that happens twice (the clocks go back over it) is its
+    /// first occurrence, at the offset before the change.
+    /// </summary>
     public static DateTimeOffset InstantIn(DateTime local, TimeZoneInfo zone)
     {
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        for (var i = 0; i < 8 && zone.IsInvalidTime(local); i++)
-            local = local.AddMinutes(30);
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
+        TimeSpan offset;
+        if (zone.IsInvalidTime(local))
+            offset = zone.GetUtcOffset(local.AddDays(-1)); // before the skip: clocks do not change twice within a day
+        else if (zone.IsAmbiguousTime(local))
+            offset = zone.GetAmbiguousTimeOffsets(local).Max(); // the clocks go back: the earlier offset is the larger
+        else
+            offset = zone.GetUtcOffset(local);
+        return new DateTimeOffset(local.Ticks - offset.Ticks, TimeSpan.Zero);
     }
 
     /// <summary>The first instant of occurrence <paramref name="k"/> anywhere.</summary>
