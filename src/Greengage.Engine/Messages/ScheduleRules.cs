@@ -20,8 +20,9 @@ public static class ScheduleRules
     public const string Weekly = "weekly";
 
     /// <summary>
-    /// How late a send may still go out: a time that passed at most this long before the message went live is still
-    /// sent (a schedule set for "now" that took a minute to activate); one that passed earlier is skipped.
+    /// How late a send may still go out: a user's time that passed at most this long before the message went live, or
+    /// was activated again after a pause, is still sent (a schedule set for "now" that took a minute to activate, a
+    /// pause of a few minutes); one that passed earlier is skipped for that occurrence (<see cref="Missed"/>).
     /// </summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(15);
 
@@ -127,6 +128,24 @@ public static class ScheduleRules
         }
         return LastInstant(schedule, k) < since - Grace ? null : k;
     }
+
+    /// <summary>
+    /// Since when <paramref name="live"/> has been sending without a break: when it went live, or when it or its
+    /// campaign was last activated again after a pause.
+    /// </summary>
+    public static DateTimeOffset LiveSince(LiveMessage live)
+    {
+        var since = Math.Max(live.Document.ResumedMs ?? live.Document.PublishedMs ?? live.Document.CreatedMs, live.Campaign?.ResumedMs ?? long.MinValue);
+        return DateTimeOffset.FromUnixTimeMilliseconds(since);
+    }
+
+    /// <summary>
+    /// Whether a user whose time is <paramref name="at"/> missed the occurrence: their time passed more than
+    /// <see cref="Grace"/> before the message was live (<paramref name="since"/>, <see cref="LiveSince"/>), because it
+    /// went live late or was paused over it. Lateness of the server's own (a run that takes long, a process that was
+    /// down) misses nobody: their send goes out when it can.
+    /// </summary>
+    public static bool Missed(DateTimeOffset at, DateTimeOffset since) => at < since - Grace;
 
     /// <summary>When occurrence <paramref name="k"/> reaches <paramref name="user"/>.</summary>
     public static DateTimeOffset InstantFor(MessageSchedule schedule, long k, UserState user)

@@ -158,6 +158,16 @@ public sealed class ScheduleRulesTests
         Assert.Equal(3, ScheduleRules.Due(daily, live, Utc("2027-03-15T06:30:00")));
     }
 
+    [Fact]
+    public void Missed_IsAUserTimeMoreThanTheGraceBeforeTheMessageWasLastLive()
+    {
+        var resumed = Utc("2026-12-10T09:10:00");
+        Assert.False(ScheduleRules.Missed(Utc("2026-12-10T09:00:00"), resumed));
+        Assert.False(ScheduleRules.Missed(resumed - ScheduleRules.Grace, resumed));
+        Assert.True(ScheduleRules.Missed(resumed - ScheduleRules.Grace - TimeSpan.FromMilliseconds(1), resumed));
+        Assert.False(ScheduleRules.Missed(Utc("2026-12-10T15:00:00"), resumed));
+    }
+
     [Theory]
     [InlineData("2026-12-10 09:00", "UTC", "once", "schedule.at")]
     [InlineData("2026-12-10T09:00+01:00", "UTC", "once", "schedule.at")]
