@@ -105,17 +105,24 @@ public sealed partial class SqliteStore
         }, cancellationToken);
     }
 
-    public Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken)
+    public Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken) =>
+        GiveBackAsync(id, owner, notBefore, attempted: true, cancellationToken);
+
+    public Task<bool> PostponeAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken) =>
+        GiveBackAsync(id, owner, notBefore, attempted: false, cancellationToken);
+
+    private Task<bool> GiveBackAsync(long id, string owner, DateTimeOffset notBefore, bool attempted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(owner);
         return WriteAsync(transaction =>
         {
             using var release = Command(transaction, """
                 UPDATE work_items
-                SET owner = NULL, lease_until_ms = NULL, not_before_ms = @notBefore, attempts = attempts + 1
+                SET owner = NULL, lease_until_ms = NULL, not_before_ms = @notBefore, attempts = attempts + @attempted
                 WHERE id = @id AND owner = @owner;
                 """);
             release.Parameters.AddWithValue("@notBefore", notBefore.ToUnixTimeMilliseconds());
+            release.Parameters.AddWithValue("@attempted", attempted ? 1 : 0);
             release.Parameters.AddWithValue("@id", id);
             release.Parameters.AddWithValue("@owner", owner);
             return release.ExecuteNonQuery() == 1;

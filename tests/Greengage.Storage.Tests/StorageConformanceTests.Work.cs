@@ -132,6 +132,23 @@ public abstract partial class StorageConformanceTests
     }
 
     [Fact]
+    public async Task PostponeAsync_Owner_DelaysTheItemWithoutCountingAnAttempt()
+    {
+        await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "job", T0)], Ct);
+        var item = Assert.Single(await Store.Work.ClaimAsync(Queue, "a", 1, T0, Lease, Ct));
+        Assert.True(await Store.Work.ReleaseAsync(item.Id, "a", T0, Ct));
+        item = Assert.Single(await Store.Work.ClaimAsync(Queue, "a", 1, T0, Lease, Ct));
+
+        Assert.False(await Store.Work.PostponeAsync(item.Id, "intruder", T0.AddMinutes(1), Ct));
+        Assert.True(await Store.Work.PostponeAsync(item.Id, "a", T0.AddMinutes(1), Ct));
+
+        Assert.False(await Store.Work.CompleteAsync(item.Id, "a", Ct));
+        Assert.Empty(await Store.Work.ClaimAsync(Queue, "b", 1, T0.AddSeconds(59), Lease, Ct));
+        var again = Assert.Single(await Store.Work.ClaimAsync(Queue, "b", 1, T0.AddMinutes(1), Lease, Ct));
+        Assert.Equal((item.Id, 1, T0.AddMinutes(1)), (again.Id, again.Attempts, again.NotBefore));
+    }
+
+    [Fact]
     public async Task FailAsync_Owner_MovesTheItemToTheFailures_WithItsReasonAndAttempts()
     {
         await Store.Work.EnqueueAsync([new NewWorkItem(Queue, "send-1", T0, Key: "app-a"), new NewWorkItem(Queue, "send-2", T0, Key: "app-b")], Ct);

@@ -49,7 +49,9 @@ public sealed class ScheduleOptions
 /// state, at most once per occurrence). A user whose local time is still ahead becomes a durable row with that
 /// not-before (queue <see cref="Queue"/>), not a timer; the runner sends those as they come due. The run's cursor is
 /// saved after each page, so a run cut short resumes after the last page done; nobody is active or in memory longer
-/// than their own send.
+/// than their own send. While the message is paused its run waits and its waiting users are kept, looked at again
+/// every <see cref="PausedRecheck"/>; users whose time passed more than <see cref="ScheduleRules.Grace"/> before the
+/// message was last live are not sent that occurrence (<see cref="ScheduleRules.Missed"/>).
 /// </summary>
 public sealed partial class ScheduleRunner(
     AppDirectory apps, ContentDirectory content, IUserStore users, IScheduleRunStore runs, IWorkQueue queue, IUserGateway gateway,
@@ -59,6 +61,13 @@ public sealed partial class ScheduleRunner(
     public const string Queue = "schedule";
 
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a waiting user of a paused message whose time came is looked at again (their grain is not asked): once
+    /// the message is activated, they are sent within this. Their row ends once their time is more than
+    /// <see cref="ScheduleRules.Grace"/> behind, so it is looked at some 15 times at most.
+    /// </summary>
+    public static readonly TimeSpan PausedRecheck = TimeSpan.FromMinutes(1);
 
     /// <summary>Tries of a waiting user's send before it is given up (kept as a failed work item, with the reason).</summary>
     public const int MaxAttempts = 10;
@@ -83,7 +92,7 @@ public sealed partial class ScheduleRunner(
                 if (live.Document.Schedule is not { } schedule)
                     continue;
                 var now = time.GetUtcNow();
-                var since = DateTimeOffset.FromUnixTimeMilliseconds(live.Document.PublishedMs ?? live.Document.CreatedMs);
+                var since = ScheduleRules.LiveSince(live);
                 if (!live.Current(now.ToUnixTimeMilliseconds()) || ScheduleRules.Due(schedule, since, now) is not { } occurrence)
                     continue;
                 var key = (appId, live.Document.Id, occurrence);
@@ -148,9 +157,10 @@ public sealed partial class ScheduleRunner(
         var asked = 0L;
         while (true)
         {
-            // Paused, finished or changed since the run began: stop here; the run resumes from its cursor if the
-            // occurrence is due again when the message is live.
-            if (!content.For(run.AppId).Messages.Live.TryGetValue(id, out var current) || current.Document.UpdatedMs != live.Document.UpdatedMs)
+            // Paused (it or its campaign, even briefly), finished or changed since the run began: stop here; the run
+            // resumes from its cursor if the occurrence is due again when the message is live.
+            if (!content.For(run.AppId).Messages.Live.TryGetValue(id, out var current) || current.Document.UpdatedMs != live.Document.UpdatedMs
+                || ScheduleRules.LiveSince(current) != since)
             {
                 if (asking is not null)
                     asked += await asking;
@@ -159,7 +169,7 @@ public sealed partial class ScheduleRunner(
             }
             var page = await users.ScanUsersAsync(run.AppId, scanCursor, options.PageSize, cancellationToken);
             var now = time.GetUtcNow();
-            var due = new List<(string UserId, KnownUser Known)>();
+            var due = new List<(string UserId, KnownUser Known, DateTimeOffset At)>();
             var waiting = new List<NewWorkItem>();
             var scanned = 0;
             foreach (var user in page)
@@ -183,12 +193,12 @@ public sealed partial class ScheduleRunner(
                     || MessageSends.Excluded(live, new TargetingSubject(state, user.UserId, null, now.ToUnixTimeMilliseconds())) is not null)
                     continue;
                 var at = ScheduleRules.InstantFor(schedule, run.Occurrence, state);
-                if (at < since - ScheduleRules.Grace)
-                    continue; // Their time had passed before the message went live.
+                if (ScheduleRules.Missed(at, since))
+                    continue; // Their time had passed before the message went live, or was activated again after a pause.
                 if (at <= now)
-                    due.Add((user.UserId, new KnownUser(user.Stored, state)));
+                    due.Add((user.UserId, new KnownUser(user.Stored, state), at));
                 else
-                    waiting.Add(new NewWorkItem(Queue, new Waiting(run.AppId, user.UserId, id, run.Occurrence).ToJson(), at, run.AppId));
+                    waiting.Add(new NewWorkItem(Queue, new Waiting(run.AppId, user.UserId, id, run.Occurrence, at.ToUnixTimeMilliseconds()).ToJson(), at, run.AppId));
             }
             if (waiting.Count > 0)
                 await queue.EnqueueAsync(waiting, cancellationToken);
@@ -247,8 +257,11 @@ public sealed partial class ScheduleRunner(
             await Task.Delay(20, cancellationToken);
     }
 
-    /// <summary>Asks each user's grain to send; a user whose grain could not be reached waits as a row, tried again later.</summary>
-    private async Task<int> AskAsync(string appId, long messageId, long occurrence, List<(string UserId, KnownUser Known)> due, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks each user's grain to send; a user whose grain could not be reached, or found the message paused (since the
+    /// page began), waits as a row, looked at again later.
+    /// </summary>
+    private async Task<int> AskAsync(string appId, long messageId, long occurrence, List<(string UserId, KnownUser Known, DateTimeOffset At)> due, CancellationToken cancellationToken)
     {
         if (due.Count == 0)
             return 0;
@@ -256,8 +269,12 @@ public sealed partial class ScheduleRunner(
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
             async (user, ct) =>
             {
-                if (await AskOneAsync(appId, user.UserId, messageId, occurrence, ct, known: user.Known) == Asked.Unreachable)
-                    failed.Add(new NewWorkItem(Queue, new Waiting(appId, user.UserId, messageId, occurrence).ToJson(), time.GetUtcNow() + Retry, appId));
+                var asked = await AskOneAsync(appId, user.UserId, messageId, occurrence, ct, known: user.Known);
+                if (asked is Asked.Unreachable or Asked.Paused)
+                {
+                    var later = time.GetUtcNow() + (asked == Asked.Paused ? PausedRecheck : Retry);
+                    failed.Add(new NewWorkItem(Queue, new Waiting(appId, user.UserId, messageId, occurrence, user.At.ToUnixTimeMilliseconds()).ToJson(), later, appId));
+                }
             });
         if (!failed.IsEmpty)
             await queue.EnqueueAsync([.. failed], cancellationToken);
@@ -272,6 +289,8 @@ public sealed partial class ScheduleRunner(
         Refused,
         /// <summary>The grain could not commit (storage unavailable, a timeout): ask again later.</summary>
         Unreachable,
+        /// <summary>The grain found the message paused and decided nothing: look again later.</summary>
+        Paused,
     }
 
     private async Task<Asked> AskOneAsync(string appId, string userId, long messageId, long occurrence, CancellationToken cancellationToken,
@@ -283,7 +302,9 @@ public sealed partial class ScheduleRunner(
                 [new UserBatchItem(0, ScheduledSend.ActionName, ScheduledSend.Parameters(messageId, occurrence, workItem), false)]);
             // The page just read this user: the gateway may decide on that (its commit's fence catches a change since).
             var results = await gateway.ApplyAsync(batch, known, cancellationToken);
-            return results.Length == 1 && results[0].Success ? Asked.Decided : Asked.Refused;
+            if (results.Length != 1 || !results[0].Success)
+                return Asked.Refused;
+            return results[0].Fields?["result"]?.GetValue<string>() == ScheduledSend.PausedResult ? Asked.Paused : Asked.Decided;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -315,35 +336,62 @@ public sealed partial class ScheduleRunner(
                         waiting = null;
                     }
                     if (waiting is null)
-                        await queue.FailAsync(item.Id, Owner, "Unreadable scheduled send.", time.GetUtcNow(), ct);
-                    else
                     {
-                        // A decision ends the row in the grain's own commit; a refusal ends it here; otherwise later.
-                        switch (await AskOneAsync(waiting.AppId, waiting.UserId, waiting.MessageId, waiting.Occurrence, ct, item.Id))
-                        {
-                            case Asked.Refused:
-                                await queue.CompleteAsync(item.Id, Owner, ct);
-                                break;
-                            case Asked.Unreachable when item.Attempts + 1 >= MaxAttempts:
-                                LogWaitingGaveUp(logger, waiting.AppId, waiting.UserId, waiting.MessageId, item.Attempts + 1);
-                                await queue.FailAsync(item.Id, Owner, $"Gave up after {item.Attempts + 1} attempts: the user's grain could not be reached.", time.GetUtcNow(), ct);
-                                break;
-                            case Asked.Unreachable:
-                                await queue.ReleaseAsync(item.Id, Owner, time.GetUtcNow() + Retry, ct);
-                                break;
-                        }
+                        await queue.FailAsync(item.Id, Owner, "Unreadable scheduled send.", time.GetUtcNow(), ct);
+                        return;
+                    }
+                    // A message that does not send now (paused, finished, gone) settles the row without the grain.
+                    if (await HoldAsync(item, waiting, ct))
+                        return;
+                    Interlocked.Increment(ref asked);
+                    // A decision ends the row in the grain's own commit; a refusal ends it here; otherwise later.
+                    switch (await AskOneAsync(waiting.AppId, waiting.UserId, waiting.MessageId, waiting.Occurrence, ct, item.Id))
+                    {
+                        case Asked.Refused:
+                            await queue.CompleteAsync(item.Id, Owner, ct);
+                            break;
+                        case Asked.Paused:
+                            await queue.PostponeAsync(item.Id, Owner, time.GetUtcNow() + PausedRecheck, ct);
+                            break;
+                        case Asked.Unreachable when item.Attempts + 1 >= MaxAttempts:
+                            LogWaitingGaveUp(logger, waiting.AppId, waiting.UserId, waiting.MessageId, item.Attempts + 1);
+                            await queue.FailAsync(item.Id, Owner, $"Gave up after {item.Attempts + 1} attempts: the user's grain could not be reached.", time.GetUtcNow(), ct);
+                            break;
+                        case Asked.Unreachable:
+                            await queue.ReleaseAsync(item.Id, Owner, time.GetUtcNow() + Retry, ct);
+                            break;
                     }
                 });
-            asked += items.Count;
         }
     }
 
-    /// <summary>A user waiting for their local time (the row's payload).</summary>
+    /// <summary>
+    /// Settles a waiting row without its grain when the message does not send now: paused, the row waits
+    /// <see cref="PausedRecheck"/> more (no attempt counted), or ends once the user's time is more than
+    /// <see cref="ScheduleRules.Grace"/> behind (activating the message later could not send it any more); finished,
+    /// deleted or past its end, the row ends. False when the message is live: its grain decides.
+    /// </summary>
+    private async Task<bool> HoldAsync(WorkItem item, Waiting waiting, CancellationToken cancellationToken)
+    {
+        var messages = content.For(waiting.AppId).Messages;
+        if (messages.Live.ContainsKey(waiting.MessageId))
+            return false;
+        var now = time.GetUtcNow();
+        if (messages.Paused(waiting.MessageId, now.ToUnixTimeMilliseconds())
+            && (waiting.AtMs is not { } at || !ScheduleRules.Missed(DateTimeOffset.FromUnixTimeMilliseconds(at), now)))
+            await queue.PostponeAsync(item.Id, Owner, now + PausedRecheck, cancellationToken);
+        else
+            await queue.CompleteAsync(item.Id, Owner, cancellationToken);
+        return true;
+    }
+
+    /// <summary>A user waiting for their local time (the row's payload); <c>at</c>: that time (absent in older rows).</summary>
     private sealed record Waiting(
         [property: JsonPropertyName("app")] string AppId,
         [property: JsonPropertyName("user")] string UserId,
         [property: JsonPropertyName("message")] long MessageId,
-        [property: JsonPropertyName("occurrence")] long Occurrence)
+        [property: JsonPropertyName("occurrence")] long Occurrence,
+        [property: JsonPropertyName("at")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? AtMs = null)
     {
         public string ToJson() => JsonSerializer.Serialize(this);
     }

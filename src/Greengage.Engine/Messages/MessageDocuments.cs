@@ -149,6 +149,14 @@ public sealed record MessageDocument(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MessageSchedule? Schedule { get; init; }
 
+    /// <summary>
+    /// When the message was last activated again after a pause: its scheduled sends whose time passed while it was
+    /// paused are not sent late (<see cref="ScheduleRules.LiveSince"/>).
+    /// </summary>
+    [JsonPropertyName("resumed")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? ResumedMs { get; init; }
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     public static MessageDocument FromJson(byte[] body) =>
@@ -182,6 +190,11 @@ public sealed record CampaignDocument(
     [property: JsonPropertyName("created")] long CreatedMs,
     [property: JsonPropertyName("updated")] long UpdatedMs)
 {
+    /// <summary>When the campaign was last activated again after a pause (see <see cref="MessageDocument.ResumedMs"/>).</summary>
+    [JsonPropertyName("resumed")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? ResumedMs { get; init; }
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     public static CampaignDocument FromJson(byte[] body) =>

@@ -72,11 +72,19 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             return Changed(message, now);
         }, cancellationToken);
 
-    /// <summary>Activates (publishes) a drafted or paused message.</summary>
+    /// <summary>Activates (publishes) a drafted or paused message; a paused one remembers when it resumed.</summary>
     public Task<MessageDocument> ActivateAsync(string appId, long id, CancellationToken cancellationToken) =>
-        Transition(appId, id, [MessageStates.Draft, MessageStates.Paused], (m, now) => m with { State = MessageStates.Active, PublishedMs = m.PublishedMs ?? now }, cancellationToken);
+        Transition(appId, id, [MessageStates.Draft, MessageStates.Paused], (m, now) => m with
+        {
+            State = MessageStates.Active,
+            PublishedMs = m.PublishedMs ?? now,
+            ResumedMs = m.State == MessageStates.Paused ? now : m.ResumedMs,
+        }, cancellationToken);
 
-    /// <summary>Pauses an active message: nobody gets it until it is activated again; hold-out decisions are kept.</summary>
+    /// <summary>
+    /// Pauses an active message: nobody gets it until it is activated again; hold-out decisions are kept, and so are
+    /// the users of a scheduled send waiting for their time (see <see cref="Delivery.ScheduleRunner"/>).
+    /// </summary>
     public Task<MessageDocument> PauseAsync(string appId, long id, CancellationToken cancellationToken) =>
         Transition(appId, id, [MessageStates.Active], (m, _) => m with { State = MessageStates.Paused }, cancellationToken);
 
@@ -135,7 +143,12 @@ public sealed class MessageService(ContentDirectory content, TimeProvider time)
             if (!from.Contains(campaign.State))
                 throw ContentException.Conflict($"The campaign is {campaign.State}; this needs it {string.Join(" or ", from)}.");
             var now = Now();
-            var changed = campaign with { State = state, UpdatedMs = now };
+            var changed = campaign with
+            {
+                State = state,
+                UpdatedMs = now,
+                ResumedMs = campaign.State == MessageStates.Paused && state == MessageStates.Active ? now : campaign.ResumedMs,
+            };
             return ChangedCampaign(changed, now);
         }, cancellationToken);
 

@@ -208,6 +208,21 @@ public sealed class MessageSet
     /// <summary><c>regions</c>: name to <c>{lat, lon, radius, version, name}</c>.</summary>
     public RawJson RegionsJson { get; }
 
+    /// <summary>
+    /// Whether message <paramref name="id"/> sends nothing now only because it or its campaign is paused: it may send
+    /// again once activated (it is not live, finished, deleted or past its end).
+    /// </summary>
+    public bool Paused(long id, long nowMs)
+    {
+        if (Live.ContainsKey(id) || !ById.TryGetValue(id, out var message) || message.State is not (MessageStates.Active or MessageStates.Paused))
+            return false;
+        var campaign = message.CampaignId is { } campaignId ? Campaigns.FirstOrDefault(c => c.Id == campaignId) : null;
+        if (campaign?.State is MessageStates.Finished || (message.State != MessageStates.Paused && campaign?.State != MessageStates.Paused))
+            return false;
+        var end = Math.Min(message.EndMs ?? long.MaxValue, campaign?.EndMs ?? long.MaxValue);
+        return nowMs < end;
+    }
+
     /// <summary>Whether a message goes through <c>start</c> (in-app, or a push with in-app triggers: a local notification).</summary>
     public static bool IsDeliveredAtStart(MessageDocument m) =>
         m.Channel == MessageChannels.InApp || (m.Channel == MessageChannels.Push && m.WhenTriggers.Count > 0);

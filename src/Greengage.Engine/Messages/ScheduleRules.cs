@@ -9,7 +9,8 @@ namespace Greengage.Engine.Messages;
 /// and time plus <c>k</c> days (daily) or weeks (weekly); <c>once</c> has only occurrence 0. In a fixed zone an
 /// occurrence is one instant; in users' own zones (<c>user</c>) it spans the day's zones, from UTC+14 (the first to
 /// reach a local time) to UTC-12 (the last), and each user's instant is the local time in their zone. A local time that
-/// does not exist in a zone (the hour skipped when clocks go forward) is sent when the clocks reach the next valid time.
+/// does not exist in a zone (skipped when the clocks go forward) is shifted by the length of the skip, and one that
+/// happens twice (the clocks go back) is the first (<see cref="InstantIn"/>).
 /// </summary>
 public static class ScheduleRules
 {
@@ -19,8 +20,9 @@ public static class ScheduleRules
     public const string Weekly = "weekly";
 
     /// <summary>
-    /// How late a send may still go out: a time that passed at most this long before the message went live is still
-    /// sent (a schedule set for "now" that took a minute to activate); one that passed earlier is skipped.
+    /// How late a send may still go out: a user's time that passed at most this long before the message went live, or
+    /// was activated again after a pause, is still sent (a schedule set for "now" that took a minute to activate, a
+    /// pause of a few minutes); one that passed earlier is skipped for that occurrence (<see cref="Missed"/>).
     /// </summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(15);
 
@@ -74,13 +76,24 @@ public static class ScheduleRules
         };
     }
 
-    /// <summary>When <paramref name="local"/> happens in <paramref name="zone"/> (a skipped local time: the next valid one).</summary>
+    /// <summary>
+    /// When <paramref name="local"/> happens in <paramref name="zone"/>. A local time the clocks skip (they go forward
+    /// over it) is read at the offset in effect before the skip, so it lands as far past the skip as it was into it:
+    /// 02:30 on the day New York goes from 02:00 to 03:00 is 03:30, 02:15 on the day Lord Howe goes from 02:00 to 02:30
+    /// is 02:45, whatever the length of the skip. A local time that happens twice (the clocks go back over it) is its
+    /// first occurrence, at the offset before the change.
+    /// </summary>
     public static DateTimeOffset InstantIn(DateTime local, TimeZoneInfo zone)
     {
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        for (var i = 0; i < 8 && zone.IsInvalidTime(local); i++)
-            local = local.AddMinutes(30);
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
+        TimeSpan offset;
+        if (zone.IsInvalidTime(local))
+            offset = zone.GetUtcOffset(local.AddDays(-1)); // before the skip: clocks do not change twice within a day
+        else if (zone.IsAmbiguousTime(local))
+            offset = zone.GetAmbiguousTimeOffsets(local).Max(); // the clocks go back: the earlier offset is the larger
+        else
+            offset = zone.GetUtcOffset(local);
+        return new DateTimeOffset(local.Ticks - offset.Ticks, TimeSpan.Zero);
     }
 
     /// <summary>The first instant of occurrence <paramref name="k"/> anywhere.</summary>
@@ -115,6 +128,24 @@ public static class ScheduleRules
         }
         return LastInstant(schedule, k) < since - Grace ? null : k;
     }
+
+    /// <summary>
+    /// Since when <paramref name="live"/> has been sending without a break: when it went live, or when it or its
+    /// campaign was last activated again after a pause.
+    /// </summary>
+    public static DateTimeOffset LiveSince(LiveMessage live)
+    {
+        var since = Math.Max(live.Document.ResumedMs ?? live.Document.PublishedMs ?? live.Document.CreatedMs, live.Campaign?.ResumedMs ?? long.MinValue);
+        return DateTimeOffset.FromUnixTimeMilliseconds(since);
+    }
+
+    /// <summary>
+    /// Whether a user whose time is <paramref name="at"/> missed the occurrence: their time passed more than
+    /// <see cref="Grace"/> before the message was live (<paramref name="since"/>, <see cref="LiveSince"/>), because it
+    /// went live late or was paused over it. Lateness of the server's own (a run that takes long, a process that was
+    /// down) misses nobody: their send goes out when it can.
+    /// </summary>
+    public static bool Missed(DateTimeOffset at, DateTimeOffset since) => at < since - Grace;
 
     /// <summary>When occurrence <paramref name="k"/> reaches <paramref name="user"/>.</summary>
     public static DateTimeOffset InstantFor(MessageSchedule schedule, long k, UserState user)

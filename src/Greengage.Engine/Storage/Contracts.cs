@@ -103,6 +103,12 @@ public interface IWorkQueue
     Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Gives an item back untried, to be claimed again at <paramref name="notBefore"/>: what it waits for is not ready
+    /// (a paused message), so no attempt is counted. False when <paramref name="owner"/> no longer holds it.
+    /// </summary>
+    Task<bool> PostponeAsync(long id, string owner, DateTimeOffset notBefore, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Gives up on an item: it leaves the queue and is kept, with <paramref name="reason"/> and its attempts (this one
     /// counted), for <see cref="ListFailedAsync"/>. False when <paramref name="owner"/> no longer holds it.
     /// </summary>

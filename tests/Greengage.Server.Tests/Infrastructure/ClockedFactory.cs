@@ -1,5 +1,6 @@
 using Greengage.Engine.Actions;
 using Greengage.Engine.Delivery;
+using Greengage.Engine.Messages;
 using Greengage.Server.Tests.Messages;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -9,7 +10,8 @@ namespace Greengage.Server.Tests.Infrastructure;
 
 /// <summary>
 /// The server with /api on a clock the tests move forward (<see cref="Clock"/>); with <see cref="DeliveryOnClock"/>, the
-/// schedule runner and the outbox dispatcher read it too.
+/// schedule runner, the outbox dispatcher and message changes (when a message was activated, paused, resumed) read it
+/// too.
 /// </summary>
 public class ClockedFactory : GreengageFactory
 {
@@ -27,6 +29,7 @@ public class ClockedFactory : GreengageFactory
                 return;
             s.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleRunner>(sp, (TimeProvider)Clock));
             s.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(sp, (TimeProvider)Clock));
+            s.AddSingleton(sp => ActivatorUtilities.CreateInstance<MessageService>(sp, (TimeProvider)Clock));
         });
     }
 }
