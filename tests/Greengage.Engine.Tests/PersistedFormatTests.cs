@@ -73,6 +73,24 @@ public sealed class PersistedFormatTests
         Assert.Equal(expected, Json(UserJson.Deserialize(Encoding.UTF8.GetBytes(expected))));
     }
 
+    [Theory]
+    [MemberData(nameof(Records))]
+    public void Serialize_EveryRecordKind_WritesWhatThePolymorphicSerialiserWrites(UserRecord record, string expected)
+    {
+        _ = expected;
+        Assert.Equal(JsonSerializer.Serialize<UserRecord>(record, UserJson.Options), Json(record));
+    }
+
+    [Fact]
+    public void Records_CoverEveryRecordKind()
+    {
+        var kinds = typeof(UserRecord).GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonDerivedTypeAttribute), false)
+            .Cast<System.Text.Json.Serialization.JsonDerivedTypeAttribute>().Select(a => a.DerivedType);
+        var covered = Records.Select(row => row[0].GetType()).ToHashSet();
+        var missing = kinds.Where(k => !covered.Contains(k)).Select(k => k.Name).ToList();
+        Assert.True(missing.Count == 0, "No frozen shape for: " + string.Join(", ", missing));
+    }
+
     [Fact]
     public void Snapshot_ComponentNames_AreFrozen()
     {
