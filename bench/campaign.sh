@@ -19,7 +19,7 @@
 # /stats until it counted USERS sends, printing progress, and samples VmRSS of both processes every 0.5 s from the
 # activation on. sends/s = USERS / (the fake's last send - T0), where T0 is the schedule's instant (`at`, when the
 # campaign is due; the schedule runner picks it up at its next poll, at most 1 s later); the same from the activation
-# (2-3 s before `at`) is reported too (activation_sends_s).
+# (LEAD s before `at`) is reported too (activation_sends_s).
 #
 # Why `at` is a little after the activation: the figure then counts from the moment the campaign is due, not from
 # an instant already past (a time up to ScheduleRules.Grace before the activation would be sent too, at once).
@@ -263,7 +263,7 @@ read -r PEAK_KB FAKE_PEAK_KB SAMPLES < <(awk -v t0="$T0" -v t1="$LAST_MS" '$1 >=
   n++; if ($2 > a) a = $2; if ($3 > b) b = $3 } END { print a + 0, b + 0, n + 0 }' "$OUT_DIR/rss.txt")
 ((PEAK_KB >= START_RSS_KB)) || PEAK_KB=$START_RSS_KB
 # The campaign starts when it is due (AT_MS, the schedule's instant, after the activation): sends/s counts from there.
-# From the activation, the 2-3 s lead the schedule needs (see the header) is counted too.
+# From the activation, the LEAD seconds before `at` (see the header) are counted too.
 AT_MS=$((AT_EPOCH * 1000))
 SECS=$(awk -v a="$AT_MS" -v b="$LAST_MS" 'BEGIN { printf "%.3f", (b - a) / 1000 }')
 SENDS_S=$(awk -v n="$USERS" -v s="$SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')

@@ -69,19 +69,14 @@ public sealed class ProviderDeliverySender(DeliveryProviders providers) : IDeliv
             MessageChannels.Email => EmailNames,
             _ => [],
         };
-        if (names.Length == 0 || !Array.Exists(names, n => Mapped(values, n.Group, n.Argument, n.Provider)))
-            return values;
-        var mapped = (JsonObject)values.DeepClone();
+        // Copied on the first name to map: most messages have none, and then the values go as they are.
+        JsonObject? mapped = null;
         foreach (var (group, argument, provider) in names)
         {
             var source = group.Length == 0 ? values : values[group] as JsonObject;
-            if (source?[argument] is { } value && !mapped.ContainsKey(provider))
-                mapped[provider] = value.DeepClone();
+            if (source?[argument] is { } value && !(mapped ?? values).ContainsKey(provider))
+                (mapped ??= (JsonObject)values.DeepClone())[provider] = value.DeepClone();
         }
-        return mapped;
+        return mapped ?? values;
     }
-
-    /// <summary>Whether <paramref name="argument"/> is set and its provider name is not (a copy is needed).</summary>
-    private static bool Mapped(JsonObject values, string group, string argument, string provider) =>
-        (group.Length == 0 ? values : values[group] as JsonObject)?[argument] is not null && !values.ContainsKey(provider);
 }
