@@ -189,6 +189,8 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         var dev = ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["development"], new JsonObject { ["action"] = "block", ["userId"] = "late" });
         Assert.True((bool)(await dev)[0]["success"]!);
         await RunAt(midnight.AddSeconds(1)); // Tokyo
+        // Sent before the clock jumps 14 hours: a send still in flight then would outlive its outbox lease and go twice.
+        Assert.Equal(["token-early"], await Pushed(1));
         await RunAt(midnight.AddHours(14).AddSeconds(1)); // New York: blocked since; the grain refuses, the row ends
         Assert.Equal(["token-early"], await Pushed(2));
         var left = await _factory.Services.GetRequiredService<IWorkQueue>().ClaimAsync(ScheduleRunner.Queue, "test", 100, midnight.AddDays(30), TimeSpan.FromMinutes(1), default);
