@@ -48,6 +48,20 @@ public abstract partial class StorageConformanceTests
     }
 
     [Fact]
+    public async Task ClaimRunAsync_Missed_IsOverLikeFinished_NeverClaimedAgain()
+    {
+        // A run cut short whose occurrence was over when the message was live again: ended with what it had done.
+        var run = (await Store.ScheduleRuns.ClaimRunAsync(App, 7, 2, "a", T0, RunLease, Ct))!;
+        var missed = run with { State = ScheduleRunStates.Missed, Cursor = "m", Scanned = 3, Matched = 1, Finished = T0.AddHours(5) };
+        Assert.True(await Store.ScheduleRuns.SaveRunAsync(missed, "a", T0.AddHours(5), Ct));
+
+        Assert.Null(await Store.ScheduleRuns.ClaimRunAsync(App, 7, 2, "a", T0.AddHours(5), RunLease, Ct));
+        Assert.Null(await Store.ScheduleRuns.ClaimRunAsync(App, 7, 2, "b", T0.AddDays(1), RunLease, Ct));
+        Assert.False(await Store.ScheduleRuns.SaveRunAsync(missed with { State = ScheduleRunStates.Running }, "a", T0.AddDays(1), Ct));
+        Assert.Equal(missed, Assert.Single(await Store.ScheduleRuns.ListRunsAsync(App, 7, 10, Ct)));
+    }
+
+    [Fact]
     public async Task ListRunsAsync_LatestOccurrenceFirst_OnlyThatMessage_UpToTheLimit()
     {
         foreach (var occurrence in new long[] { 0, 2, 1 })

@@ -51,7 +51,8 @@ public sealed class ScheduleOptions
 /// saved after each page, so a run cut short resumes after the last page done; nobody is active or in memory longer
 /// than their own send. While the message is paused its run waits and its waiting users are kept, looked at again
 /// every <see cref="PausedRecheck"/>; users whose time passed more than <see cref="ScheduleRules.Grace"/> before the
-/// message was last live are not sent that occurrence (<see cref="ScheduleRules.Missed"/>).
+/// message was last live are not sent that occurrence (<see cref="ScheduleRules.Missed"/>), and a run cut short whose
+/// occurrence is over by then ends <see cref="ScheduleRunStates.Missed"/>.
 /// </summary>
 public sealed partial class ScheduleRunner(
     AppDirectory apps, ContentDirectory content, IUserStore users, IScheduleRunStore runs, IWorkQueue queue, IUserGateway gateway,
@@ -75,6 +76,12 @@ public sealed partial class ScheduleRunner(
     /// <summary>Runs known to be over (so a poll does not ask the store again).</summary>
     private readonly ConcurrentDictionary<(string, long, long), byte> _finished = new();
 
+    /// <summary>Per message, the time it went live (again) for which its missed runs were ended (<see cref="EndMissedRunsAsync"/>).</summary>
+    private readonly ConcurrentDictionary<(string, long), DateTimeOffset> _missedEnded = new();
+
+    /// <summary>How many of a message's latest runs are looked at for missed ones: as many as the admin API lists.</summary>
+    private const int MissedLookback = 100;
+
     public string Owner { get; } = "schedule-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Works every run that came due and every waiting user whose time came; returns the users asked to send.</summary>
@@ -91,8 +98,16 @@ public sealed partial class ScheduleRunner(
             {
                 if (live.Document.Schedule is not { } schedule)
                     continue;
-                var now = time.GetUtcNow();
                 var since = ScheduleRules.LiveSince(live);
+                try
+                {
+                    await EndMissedRunsAsync(appId, live.Document.Id, schedule, since, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogMissedFailed(logger, appId, live.Document.Id, e);
+                }
+                var now = time.GetUtcNow();
                 if (!live.Current(now.ToUnixTimeMilliseconds()) || ScheduleRules.Due(schedule, since, now) is not { } occurrence)
                     continue;
                 var key = (appId, live.Document.Id, occurrence);
@@ -118,6 +133,33 @@ public sealed partial class ScheduleRunner(
             }
         }
         return asked;
+    }
+
+    /// <summary>
+    /// Ends as <see cref="ScheduleRunStates.Missed"/> the runs of a message that were cut short (by a pause, or a
+    /// process that stopped) and whose occurrence was over when the message went live again at
+    /// <paramref name="since"/>: even its last zone's time is more than the grace behind, so <see cref="ScheduleRules.Due"/>
+    /// never names it again and nothing would end it. Looked at once each time the message goes live (a run another
+    /// process still holds, again at the next poll).
+    /// </summary>
+    private async Task EndMissedRunsAsync(string appId, long messageId, MessageSchedule schedule, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        if (_missedEnded.TryGetValue((appId, messageId), out var done) && done == since)
+            return;
+        var allEnded = true;
+        foreach (var run in await runs.ListRunsAsync(appId, messageId, MissedLookback, cancellationToken))
+        {
+            if (run.State != ScheduleRunStates.Running || !ScheduleRules.Missed(ScheduleRules.LastInstant(schedule, run.Occurrence), since))
+                continue;
+            var now = time.GetUtcNow();
+            if (await runs.ClaimRunAsync(appId, messageId, run.Occurrence, Owner, now, options.Lease, cancellationToken) is { } held
+                && await runs.SaveRunAsync(held with { State = ScheduleRunStates.Missed, Finished = now }, Owner, now, cancellationToken))
+                LogRunMissed(logger, appId, messageId, run.Occurrence, held.Scanned, held.Matched, held.Deferred);
+            else
+                allEnded = false;
+        }
+        if (allEnded)
+            _missedEnded[(appId, messageId)] = since;
     }
 
     private async Task<long> WorkAsync(ScheduleRun run, LiveMessage live, MessageSchedule schedule, DateTimeOffset since, CancellationToken cancellationToken)
@@ -398,6 +440,12 @@ public sealed partial class ScheduleRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: {Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time")]
     private static partial void LogRunFinished(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} missed: cut short, and over when the message was live again ({Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time)")]
+    private static partial void LogRunMissed(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends of message {MessageId} (app {AppId}): runs cut short could not be ended as missed; tried again at the next poll")]
+    private static partial void LogMissedFailed(ILogger logger, string appId, long messageId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} failed; it is tried again at the next poll")]
     private static partial void LogRunFailed(ILogger logger, string appId, long messageId, long occurrence, Exception exception);

@@ -144,7 +144,8 @@ public interface IScheduleRunStore
 {
     /// <summary>
     /// Claims the run for <paramref name="owner"/> until <c>now + lease</c>, creating it (state running, nothing done)
-    /// when it is new. Null when it is finished, or held by another owner whose lease has not run out.
+    /// when it is new. Null when it is over (any state but running), or held by another owner whose lease has not run
+    /// out.
     /// </summary>
     Task<ScheduleRun?> ClaimRunAsync(string appId, long messageId, long occurrence, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 

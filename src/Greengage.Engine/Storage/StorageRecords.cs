@@ -108,7 +108,7 @@ public sealed record StoredApp(string AppId, string Name, DateTimeOffset Created
 public sealed record TestDevice(string AppId, string DeviceId, string Email, DateTimeOffset RegisteredAt);
 
 /// <summary>A run of a scheduled send (<see cref="IScheduleRunStore"/>).</summary>
-/// <param name="State"><c>running</c> or <c>finished</c>.</param>
+/// <param name="State"><c>running</c>, or over: <c>finished</c> or <c>missed</c> (<see cref="ScheduleRunStates"/>).</param>
 /// <param name="Cursor">The last user id done (null: none yet).</param>
 /// <param name="Scanned">Users looked at.</param>
 /// <param name="Matched">Users in the audience whose time had come: their grain was asked to send.</param>
@@ -116,9 +116,17 @@ public sealed record TestDevice(string AppId, string DeviceId, string Email, Dat
 public sealed record ScheduleRun(string AppId, long MessageId, long Occurrence, string State, string? Cursor, long Scanned, long Matched, long Deferred,
     DateTimeOffset Started, DateTimeOffset? Finished);
 
-/// <summary>The states of a <see cref="ScheduleRun"/>.</summary>
+/// <summary>The states of a <see cref="ScheduleRun"/>: every state but <see cref="Running"/> is over for good.</summary>
 public static class ScheduleRunStates
 {
     public const string Running = "running";
+
+    /// <summary>Every user was looked at.</summary>
     public const string Finished = "finished";
+
+    /// <summary>
+    /// Cut short (by a pause, or a process that stopped) and not taken up again: when the message was live again, the
+    /// occurrence's time had passed everywhere more than the grace before, so the users it had not reached missed it.
+    /// </summary>
+    public const string Missed = "missed";
 }

@@ -202,6 +202,33 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARunCutShortByAPause_WhoseOccurrenceIsOverOnResume_EndsMissed_NotRunningForEver()
+    {
+        var app = await AppWith(("a1", "Asia/Tokyo"), ("a2", "Asia/Tokyo"), ("a3", "America/New_York"));
+        var day = _factory.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
+        var midnight = new DateTimeOffset(day, TimeSpan.Zero);
+        var message = await MorningPush(app, day);
+
+        // Another process began the run at 00:00 UTC, got through a1 and stopped; the message is paused at 00:01.
+        var runs = _factory.Services.GetRequiredService<IScheduleRunStore>();
+        var id = long.Parse(message[(message.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
+        var dead = await runs.ClaimRunAsync(app.AppId, id, 0, "dead-process", midnight, TimeSpan.FromMinutes(1), default);
+        Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a1", Scanned = 1, Matched = 1 }, "dead-process", midnight.AddMinutes(2), default));
+        await RunAt(midnight.AddMinutes(1));
+        await Admin(HttpMethod.Post, message + "/pause", null);
+
+        // Activated again at 22:00 UTC: the last zone's 09:00 (21:00 UTC) is more than the grace behind, so the run is
+        // never taken up again; it ends as missed, with what it had done, and sends nothing.
+        await RunAt(midnight.AddHours(22));
+        await Admin(HttpMethod.Post, message + "/activate", null);
+        await RunAt(midnight.AddHours(22).AddSeconds(1));
+        var run = (await Admin(HttpMethod.Get, message + "/runs", null)).AsArray().Single()!;
+        Assert.Equal(("missed", 1L, 1L), ((string?)run["state"], (long)run["scanned"]!, (long)run["asked"]!));
+        Assert.NotNull(run["finished"]);
+        Assert.Empty(await Pushed(0));
+    }
+
+    [Fact]
     public async Task FinishingAMessage_DropsItsWaitingUsers()
     {
         var app = await AppWith(("tokyo", "Asia/Tokyo"), ("newyork", "America/New_York"));
