@@ -152,6 +152,46 @@ public sealed partial class SqliteStore
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Removes in steps of <see cref="RemoveStep"/> rows by id (whatever their queue), each its own transaction: a
+    /// message's waiting users can be a million rows, and group commits go on between the steps. No index holds the key
+    /// (the outbox would pay for it on every send), so a removal reads the table once; <c>NOT INDEXED</c> keeps SQLite
+    /// on the id range instead of scanning the whole queue by its index at every step.
+    /// </summary>
+    public async Task<int> RemoveAsync(string queue, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(key);
+        var removed = 0;
+        long after = 0;
+        while (true)
+        {
+            var (last, count) = await WriteAsync(transaction =>
+            {
+                using var window = Command(transaction, "SELECT MAX(id) FROM (SELECT id FROM work_items WHERE id > @after ORDER BY id LIMIT @step);");
+                window.Parameters.AddWithValue("@after", after);
+                window.Parameters.AddWithValue("@step", RemoveStep);
+                if (window.ExecuteScalar() is not long end)
+                    return ((long?)null, 0);
+                using var delete = Command(transaction, """
+                    DELETE FROM work_items NOT INDEXED WHERE id > @after AND id <= @end AND queue = @queue AND key = @key;
+                    """);
+                delete.Parameters.AddWithValue("@after", after);
+                delete.Parameters.AddWithValue("@end", end);
+                delete.Parameters.AddWithValue("@queue", queue);
+                delete.Parameters.AddWithValue("@key", key);
+                return (end, delete.ExecuteNonQuery());
+            }, cancellationToken);
+            if (last is not { } end)
+                return removed;
+            removed += count;
+            after = end;
+        }
+    }
+
+    /// <summary>Rows read per step of <see cref="RemoveAsync"/>: a step that removes them all holds the writer for tens of milliseconds.</summary>
+    private const int RemoveStep = 500;
+
     public async Task<IReadOnlyList<FailedWorkItem>> ListFailedAsync(string queue, string key, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queue);

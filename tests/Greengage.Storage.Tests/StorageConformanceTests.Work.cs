@@ -168,6 +168,46 @@ public abstract partial class StorageConformanceTests
     }
 
     [Fact]
+    public async Task RemoveAsync_RemovesEveryItemOfThatQueueAndKey_HeldOrNot_AndNothingElse()
+    {
+        await Store.Work.EnqueueAsync(
+        [
+            new NewWorkItem(Queue, "held", T0, Key: "message-1"),
+            new NewWorkItem(Queue, "due", T0, Key: "message-1"),
+            new NewWorkItem(Queue, "later", T0.AddDays(1), Key: "message-1"),
+            new NewWorkItem(Queue, "another key", T0, Key: "message-2"),
+            new NewWorkItem(Queue, "no key", T0),
+            new NewWorkItem("other", "another queue", T0, Key: "message-1"),
+        ], Ct);
+        var held = (await Store.Work.ClaimAsync(Queue, "a", 10, T0, Lease, Ct)).Single(i => i.Payload == "held");
+
+        Assert.Equal(3, await Store.Work.RemoveAsync(Queue, "message-1", Ct));
+
+        // The holder finds its item gone, and nothing is kept as failed.
+        Assert.False(await Store.Work.CompleteAsync(held.Id, "a", Ct));
+        Assert.False(await Store.Work.PostponeAsync(held.Id, "a", T0, Ct));
+        Assert.False(await Store.Work.FailAsync(held.Id, "a", "gone", T0, Ct));
+        Assert.Empty(await Store.Work.ListFailedAsync(Queue, "message-1", 10, Ct));
+        Assert.Equal(["another key", "no key"], (await Store.Work.ClaimAsync(Queue, "b", 10, T0.AddDays(2), Lease, Ct)).Select(i => i.Payload).Order());
+        Assert.Equal(["another queue"], (await Store.Work.ClaimAsync("other", "b", 10, T0.AddDays(2), Lease, Ct)).Select(i => i.Payload));
+        Assert.Equal(0, await Store.Work.RemoveAsync(Queue, "message-1", Ct));
+    }
+
+    [Fact]
+    public async Task RemoveAsync_ManyItemsAmongOthers_RemovesThemAll()
+    {
+        // Thousands, interleaved with others: a store that removes in steps still removes every one.
+        var items = Enumerable.Range(0, 3_000).Select(i => new NewWorkItem(Queue, $"item-{i}", T0.AddSeconds(i % 7), Key: i % 3 == 0 ? "kept" : "gone")).ToList();
+        await Store.Work.EnqueueAsync(items, Ct);
+
+        Assert.Equal(2_000, await Store.Work.RemoveAsync(Queue, "gone", Ct));
+
+        var left = await Store.Work.ClaimAsync(Queue, "a", 5_000, T0.AddDays(1), Lease, Ct);
+        Assert.Equal(1_000, left.Count);
+        Assert.All(left, i => Assert.Equal("kept", i.Key));
+    }
+
+    [Fact]
     public async Task CommitAsync_WithOutbox_WritesTheItemsWithTheRecords_AndNeitherWhenFenced()
     {
         var outbox = new[] { new NewWorkItem(Queue, "push-1", T0, Key: App), new NewWorkItem(Queue, "push-2", T0, Key: App) };

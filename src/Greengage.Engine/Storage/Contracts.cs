@@ -114,6 +114,14 @@ public interface IWorkQueue
     /// </summary>
     Task<bool> FailAsync(long id, string owner, string reason, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Removes every item of <paramref name="queue"/> with <paramref name="key"/>, due or not, held or not: what they
+    /// wait for is gone (the users waiting for a message that ended). Returns how many. A holder finds its item gone
+    /// (complete, release, postpone and fail answer false), and nothing is kept among the failures. Not atomic: a store
+    /// may remove in steps so that other writes go on between them, and an item added meanwhile may stay.
+    /// </summary>
+    Task<int> RemoveAsync(string queue, string key, CancellationToken cancellationToken);
+
     /// <summary>The failed items of <paramref name="queue"/> with <paramref name="key"/>, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<FailedWorkItem>> ListFailedAsync(string queue, string key, int limit, CancellationToken cancellationToken);
 }
