@@ -52,7 +52,8 @@ public sealed class ScheduleOptions
 /// than their own send. While the message is paused its run waits and its waiting users are kept, looked at again
 /// every <see cref="PausedRecheck"/>; users whose time passed more than <see cref="ScheduleRules.Grace"/> before the
 /// message was last live are not sent that occurrence (<see cref="ScheduleRules.Missed"/>), and a run cut short whose
-/// occurrence is over by then ends <see cref="ScheduleRunStates.Missed"/>.
+/// occurrence is over by then ends <see cref="ScheduleRunStates.Missed"/>. A message that ends (finished, deleted, past
+/// its end) has its waiting users removed at the next poll.
 /// </summary>
 public sealed partial class ScheduleRunner(
     AppDirectory apps, ContentDirectory content, IUserStore users, IScheduleRunStore runs, IWorkQueue queue, IUserGateway gateway,
@@ -60,6 +61,12 @@ public sealed partial class ScheduleRunner(
 {
     /// <summary>The queue of users waiting for their local time.</summary>
     public const string Queue = "schedule";
+
+    /// <summary>
+    /// The key of a message's waiting rows, so that they are removed together when it ends (rows written before keys
+    /// named the message carry the app id alone: they end as they come due).
+    /// </summary>
+    public static string WaitingKey(string appId, long messageId) => appId + "/" + messageId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(30);
 
@@ -82,6 +89,9 @@ public sealed partial class ScheduleRunner(
     /// <summary>How many of a message's latest runs are looked at for missed ones: as many as the admin API lists.</summary>
     private const int MissedLookback = 100;
 
+    /// <summary>Per app, the scheduled messages that could send at the last poll (<see cref="RemoveEndedAsync"/>).</summary>
+    private readonly ConcurrentDictionary<string, HashSet<long>> _sending = new(StringComparer.Ordinal);
+
     public string Owner { get; } = "schedule-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Works every run that came due and every waiting user whose time came; returns the users asked to send.</summary>
@@ -94,7 +104,16 @@ public sealed partial class ScheduleRunner(
         long asked = 0;
         foreach (var appId in apps.AppIds)
         {
-            foreach (var live in content.For(appId).Messages.Live.Values)
+            var messages = content.For(appId).Messages;
+            try
+            {
+                await RemoveEndedAsync(appId, messages, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogRemoveFailed(logger, appId, e);
+            }
+            foreach (var live in messages.Live.Values)
             {
                 if (live.Document.Schedule is not { } schedule)
                     continue;
@@ -133,6 +152,28 @@ public sealed partial class ScheduleRunner(
             }
         }
         return asked;
+    }
+
+    /// <summary>
+    /// Removes the waiting users of the scheduled messages of <paramref name="appId"/> that could send at the last poll
+    /// and cannot now: finished (they or their campaign), deleted, or past their end. Each row would end without a send
+    /// when its time came; removed now, a message that ended leaves nobody waiting. A message that ended while no
+    /// process was polling leaves its rows to end that way (<see cref="HoldAsync"/>), as do rows keyed by app alone.
+    /// </summary>
+    private async Task RemoveEndedAsync(string appId, MessageSet messages, CancellationToken cancellationToken)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var sending = messages.Messages
+            .Where(m => m.Schedule is not null && (messages.Live.TryGetValue(m.Id, out var live) ? live.Current(nowMs) : messages.Paused(m.Id, nowMs)))
+            .Select(m => m.Id)
+            .ToHashSet();
+        if (_sending.TryGetValue(appId, out var before))
+        {
+            foreach (var id in before.Where(id => !sending.Contains(id)))
+                LogWaitingRemoved(logger, appId, id, await queue.RemoveAsync(Queue, WaitingKey(appId, id), cancellationToken));
+        }
+        // Only once all are removed: a removal that failed is tried again at the next poll.
+        _sending[appId] = sending;
     }
 
     /// <summary>
@@ -240,7 +281,7 @@ public sealed partial class ScheduleRunner(
                 if (at <= now)
                     due.Add((user.UserId, new KnownUser(user.Stored, state), at));
                 else
-                    waiting.Add(new NewWorkItem(Queue, new Waiting(run.AppId, user.UserId, id, run.Occurrence, at.ToUnixTimeMilliseconds()).ToJson(), at, run.AppId));
+                    waiting.Add(new NewWorkItem(Queue, new Waiting(run.AppId, user.UserId, id, run.Occurrence, at.ToUnixTimeMilliseconds()).ToJson(), at, WaitingKey(run.AppId, id)));
             }
             if (waiting.Count > 0)
                 await queue.EnqueueAsync(waiting, cancellationToken);
@@ -315,7 +356,7 @@ public sealed partial class ScheduleRunner(
                 if (asked is Asked.Unreachable or Asked.Paused)
                 {
                     var later = time.GetUtcNow() + (asked == Asked.Paused ? PausedRecheck : Retry);
-                    failed.Add(new NewWorkItem(Queue, new Waiting(appId, user.UserId, messageId, occurrence, user.At.ToUnixTimeMilliseconds()).ToJson(), later, appId));
+                    failed.Add(new NewWorkItem(Queue, new Waiting(appId, user.UserId, messageId, occurrence, user.At.ToUnixTimeMilliseconds()).ToJson(), later, WaitingKey(appId, messageId)));
                 }
             });
         if (!failed.IsEmpty)
@@ -411,7 +452,8 @@ public sealed partial class ScheduleRunner(
     /// Settles a waiting row without its grain when the message does not send now: paused, the row waits
     /// <see cref="PausedRecheck"/> more (no attempt counted), or ends once the user's time is more than
     /// <see cref="ScheduleRules.Grace"/> behind (activating the message later could not send it any more); finished,
-    /// deleted or past its end, the row ends. False when the message is live: its grain decides.
+    /// deleted or past its end, the row ends (if <see cref="RemoveEndedAsync"/> did not remove it first). False when the
+    /// message is live: its grain decides.
     /// </summary>
     private async Task<bool> HoldAsync(WorkItem item, Waiting waiting, CancellationToken cancellationToken)
     {
@@ -443,6 +485,12 @@ public sealed partial class ScheduleRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} missed: cut short, and over when the message was live again ({Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time)")]
     private static partial void LogRunMissed(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}) ended: {Removed} users waiting for their local time removed")]
+    private static partial void LogWaitingRemoved(ILogger logger, string appId, long messageId, int removed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends of app {AppId}: the users waiting for messages that ended could not be removed; tried again at the next poll")]
+    private static partial void LogRemoveFailed(ILogger logger, string appId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends of message {MessageId} (app {AppId}): runs cut short could not be ended as missed; tried again at the next poll")]
     private static partial void LogMissedFailed(ILogger logger, string appId, long messageId, Exception exception);

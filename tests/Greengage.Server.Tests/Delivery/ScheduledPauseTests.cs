@@ -54,7 +54,7 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
     }
 
     /// <summary>A push at 09:00 in each user's zone on <paramref name="day"/>, once, activated; its admin path.</summary>
-    private async Task<string> MorningPush(StoredApp app, DateTime day, long? campaignId = null)
+    private async Task<string> MorningPush(StoredApp app, DateTime day, long? campaignId = null, DateTimeOffset? endTime = null)
     {
         var message = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
         {
@@ -62,6 +62,7 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
             channel = "push",
             values = new JsonObject { ["Message"] = "Good morning" },
             campaignId,
+            endTime,
             schedule = new { at = day.AddHours(9).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture), timeZone = "user", repeat = "once" },
         }, HttpStatusCode.Created);
         var path = $"/admin/v1/apps/{app.AppId}/messages/{(long)message["id"]!}";
@@ -80,15 +81,21 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
         return [.. _fcm.Messages.Select(m => (string)m["message"]!["token"]!)];
     }
 
-    /// <summary>The app's users still waiting as rows, whenever their time (each row is given back as it was).</summary>
-    private async Task<int> StillWaiting(StoredApp app)
+    /// <summary>
+    /// The app's users still waiting as rows (of one message, given its admin path), whenever their time; each row is
+    /// given back as it was.
+    /// </summary>
+    private async Task<int> StillWaiting(StoredApp app, string? message = null)
     {
         var queue = _factory.Services.GetRequiredService<IWorkQueue>();
         var left = await queue.ClaimAsync(ScheduleRunner.Queue, "probe", 1000, _factory.Clock.GetUtcNow().AddDays(30), TimeSpan.Zero, default);
         foreach (var item in left)
             Assert.True(await queue.PostponeAsync(item.Id, "probe", item.NotBefore, default));
-        return left.Count(i => i.Key == app.AppId);
+        var rows = left.Select(i => JsonNode.Parse(i.Payload)!).Where(p => (string?)p["app"] == app.AppId);
+        return message is null ? rows.Count() : rows.Count(p => (long)p["message"]! == IdOf(message));
     }
+
+    private static long IdOf(string message) => long.Parse(message[(message.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
 
     [Theory]
     [InlineData("message")]
@@ -211,8 +218,7 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
 
         // Another process began the run at 00:00 UTC, got through a1 and stopped; the message is paused at 00:01.
         var runs = _factory.Services.GetRequiredService<IScheduleRunStore>();
-        var id = long.Parse(message[(message.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
-        var dead = await runs.ClaimRunAsync(app.AppId, id, 0, "dead-process", midnight, TimeSpan.FromMinutes(1), default);
+        var dead = await runs.ClaimRunAsync(app.AppId, IdOf(message), 0, "dead-process", midnight, TimeSpan.FromMinutes(1), default);
         Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a1", Scanned = 1, Matched = 1 }, "dead-process", midnight.AddMinutes(2), default));
         await RunAt(midnight.AddMinutes(1));
         await Admin(HttpMethod.Post, message + "/pause", null);
@@ -226,6 +232,40 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
         Assert.Equal(("missed", 1L, 1L), ((string?)run["state"], (long)run["scanned"]!, (long)run["asked"]!));
         Assert.NotNull(run["finished"]);
         Assert.Empty(await Pushed(0));
+    }
+
+    [Theory]
+    [InlineData("message")]
+    [InlineData("campaign")]
+    [InlineData("end")]
+    public async Task AMessageThatEnds_LosesItsWaitingUsersAtTheNextPoll_NotAsTheirTimeComes(string ending)
+    {
+        var app = await AppWith(("tokyo", "Asia/Tokyo"), ("newyork", "America/New_York"));
+        var day = _factory.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
+        var midnight = new DateTimeOffset(day, TimeSpan.Zero);
+        long? campaignId = null;
+        if (ending == "campaign")
+        {
+            campaignId = (long)(await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns", new { name = "Mornings" }, HttpStatusCode.Created))["id"]!;
+            await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns/{campaignId}/activate", null);
+        }
+        var message = await MorningPush(app, day, campaignId, ending == "end" ? midnight.AddHours(-4) : null);
+        var other = await MorningPush(app, day);
+        await RunAt(midnight.AddHours(-5).AddSeconds(1));
+        Assert.Equal((2, 2), (await StillWaiting(app, message), await StillWaiting(app, other)));
+
+        // Finished (or its campaign), or past its end at 20:00 UTC the day before: its rows go at the next poll, hours
+        // before their time; the other message's stay.
+        if (ending != "end")
+            await Admin(HttpMethod.Post, (campaignId is { } c ? $"/admin/v1/apps/{app.AppId}/campaigns/{c}" : message) + "/finish", null);
+        await RunAt(midnight.AddHours(-4).AddSeconds(1));
+        Assert.Equal((0, 2), (await StillWaiting(app, message), await StillWaiting(app, other)));
+
+        // Only the other message is sent.
+        await RunAt(midnight.AddSeconds(1));
+        Assert.Equal(["token-tokyo"], await Pushed(1));
+        await RunAt(midnight.AddHours(14).AddSeconds(1));
+        Assert.Equal(["token-tokyo", "token-newyork"], await Pushed(2));
     }
 
     [Fact]
