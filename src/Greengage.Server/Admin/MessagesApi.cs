@@ -29,6 +29,8 @@ public sealed record MessageRequest(
 
 /// <summary>A message.</summary>
 /// <param name="State"><c>draft</c>, <c>active</c>, <c>paused</c> or <c>finished</c>.</param>
+/// <param name="Resumed">When it was last activated again after a pause (null if never): its scheduled sends whose time
+/// passed more than 15 minutes before this, or before its campaign's, are not sent (docs/delivery.md).</param>
 public sealed record MessageResponse(
     long Id, string Name, string Channel, string Template, JsonObject Values, string State, long? AudienceId, JsonNode? Rule,
     DateTimeOffset? StartTime, DateTimeOffset? EndTime, int Priority, double HoldOutPercent,
@@ -36,13 +38,14 @@ public sealed record MessageResponse(
     long? CampaignId, int? Countdown, bool ApiSends, string? Category, long? InboxTtlSeconds,
     DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Published, DateTimeOffset? Finished,
     IReadOnlyList<MessageTrigger>? ServerTriggers = null, int? Delay = null, MessageCaps? Caps = null, bool ExemptFromCaps = false,
-    MessageSchedule? Schedule = null)
+    MessageSchedule? Schedule = null, DateTimeOffset? Resumed = null)
 {
     public static MessageResponse From(MessageDocument m) => new(
         m.Id, m.Name, m.Channel, m.Template, (JsonObject)m.Values.DeepClone(), m.State, m.AudienceId, m.Rule?.DeepClone(),
         Time(m.StartMs), Time(m.EndMs), m.Priority, m.HoldOutPercent, m.WhenTriggers, m.UnlessTriggers, m.Limits,
         m.CampaignId, m.CountdownSeconds, m.ApiSends, m.Category, m.InboxTtlSeconds,
-        Time(m.CreatedMs)!.Value, Time(m.UpdatedMs)!.Value, Time(m.PublishedMs), Time(m.FinishedMs), m.ServerTriggers, m.DelaySeconds, m.Caps, m.ExemptFromCaps, m.Schedule);
+        Time(m.CreatedMs)!.Value, Time(m.UpdatedMs)!.Value, Time(m.PublishedMs), Time(m.FinishedMs), m.ServerTriggers, m.DelaySeconds, m.Caps, m.ExemptFromCaps, m.Schedule,
+        Time(m.ResumedMs));
 
     internal static DateTimeOffset? Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }
@@ -65,10 +68,15 @@ public sealed record CampaignRequest(string? Name, MessageTrigger? EntryTrigger,
     public CampaignInput ToInput() => new(Name ?? "", EntryTrigger, EndTime?.ToUnixTimeMilliseconds());
 }
 
-public sealed record CampaignResponse(long Id, string Name, string State, MessageTrigger? EntryTrigger, DateTimeOffset? EndTime, IReadOnlyList<long> Messages, DateTimeOffset Created, DateTimeOffset Updated)
+/// <summary>A campaign, with the ids of the messages that name it.</summary>
+/// <param name="Resumed">When it was last activated again after a pause (null if never): its messages' scheduled sends
+/// whose time passed more than 15 minutes before this are not sent (docs/delivery.md).</param>
+public sealed record CampaignResponse(long Id, string Name, string State, MessageTrigger? EntryTrigger, DateTimeOffset? EndTime, IReadOnlyList<long> Messages,
+    DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Resumed = null)
 {
     public static CampaignResponse From(CampaignDocument c, MessageSet set) => new(c.Id, c.Name, c.State, c.EntryTrigger, MessageResponse.Time(c.EndMs),
-        set.Messages.Where(m => m.CampaignId == c.Id).Select(m => m.Id).ToList(), MessageResponse.Time(c.CreatedMs)!.Value, MessageResponse.Time(c.UpdatedMs)!.Value);
+        set.Messages.Where(m => m.CampaignId == c.Id).Select(m => m.Id).ToList(), MessageResponse.Time(c.CreatedMs)!.Value, MessageResponse.Time(c.UpdatedMs)!.Value,
+        MessageResponse.Time(c.ResumedMs));
 }
 
 /// <summary>

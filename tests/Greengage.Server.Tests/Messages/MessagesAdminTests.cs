@@ -486,6 +486,44 @@ public sealed class MessagesAdminTests(GreengageFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Resumed_AfterAPauseAndActivateAgain_IsShownForTheMessageAndTheCampaign()
+    {
+        // When each was last made live again after a pause: what decides which scheduled sends still go out.
+        var app = _calls.NewApp();
+        var campaigns = $"/admin/v1/apps/{app.AppId}/campaigns";
+        var cid = (long)(await _calls.Created(app, "campaigns", new { name = "Onboarding" }))["id"]!;
+        var id = (long)(await _calls.Created(app, "messages", Alert(extra: new { campaignId = cid })))["id"]!;
+        var first = await _calls.Ok(HttpMethod.Post, $"{Messages(app)}/{id}/activate");
+        Assert.Null(first["resumed"]);
+        Assert.Null((await _calls.Ok(HttpMethod.Post, $"{campaigns}/{cid}/activate"))["resumed"]);
+
+        await _calls.Ok(HttpMethod.Post, $"{Messages(app)}/{id}/pause");
+        var resumed = (await _calls.Ok(HttpMethod.Post, $"{Messages(app)}/{id}/activate"))["resumed"];
+        Assert.NotNull(resumed);
+        Assert.True(DateTimeOffset.Parse((string)resumed!, System.Globalization.CultureInfo.InvariantCulture) >= DateTimeOffset.Parse((string)first["published"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal((string?)resumed, (string?)(await _calls.Ok(HttpMethod.Get, $"{Messages(app)}/{id}"))["resumed"]);
+        Assert.Equal((string?)resumed, (string?)Assert.Single((await _calls.Ok(HttpMethod.Get, Messages(app))).AsArray())!["resumed"]);
+
+        await _calls.Ok(HttpMethod.Post, $"{campaigns}/{cid}/pause");
+        var campaignResumed = (await _calls.Ok(HttpMethod.Post, $"{campaigns}/{cid}/activate"))["resumed"];
+        Assert.NotNull(campaignResumed);
+        Assert.Equal((string?)campaignResumed, (string?)Assert.Single((await _calls.Ok(HttpMethod.Get, campaigns)).AsArray())!["resumed"]);
+    }
+
+    [Fact]
+    public async Task OpenApi_Document_DescribesWhenMessagesAndCampaignsResumed()
+    {
+        var response = await factory.CreateClient().GetAsync("/openapi/v1.json");
+        var schemas = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["components"]!["schemas"]!.AsObject();
+
+        foreach (var name in new[] { "MessageResponse", "CampaignResponse" })
+        {
+            Assert.True(schemas.ContainsKey(name), $"{name} is missing; the document has {string.Join(", ", schemas.Select(p => p.Key))}");
+            Assert.True(schemas[name]!["properties"]!.AsObject().ContainsKey("resumed"), $"{name}: {schemas[name]!.ToJsonString()}");
+        }
+    }
+
+    [Fact]
     public async Task OpenApi_Document_ListsTheMessagingEndpoints()
     {
         var response = await factory.CreateClient().GetAsync("/openapi/v1.json");
