@@ -55,8 +55,9 @@ public sealed partial class ServerWorkGateway(
     /// <summary>Runs of server work that went to a grain (user active here, or an attempt in place gave way).</summary>
     public long SentToGrain => Interlocked.Read(ref _toGrain);
 
+    // An SDK's request goes straight to the grain's call, without a state machine of its own here.
     public Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken) =>
-        ApplyAsync(batch, null, cancellationToken);
+        IsServerWork(batch) ? ApplyAsync(batch, null, cancellationToken) : grains.ApplyAsync(batch, cancellationToken);
 
     public async Task<ActionResult[]> ApplyAsync(UserBatch batch, KnownUser? known, CancellationToken cancellationToken)
     {

@@ -60,6 +60,15 @@ public sealed partial class ApiDispatcher(
             currentItems!.Add(new UserBatchItem(item.Index, route.Info.Name, item.Parameters, route.DevMode, Key: route.Key));
         }
 
+        if (runs.Count == 1 && work.Count == 0)
+        {
+            // What SDKs send: one user's actions. Nothing to order or to wait for but its run.
+            var answers = await users.ApplyAsync(current!, cancellationToken);
+            for (var i = 0; i < current!.Items.Count; i++)
+                results[current.Items[i].Index] = answers[i];
+            return Answered(request, routes, results);
+        }
+
         // Runs of the same user are chained; different users proceed at once. After a user id move (newUserId) the
         // rest of the request may name the new id, which only exists once the move committed: then every run waits
         // for the one before it.
@@ -75,6 +84,12 @@ public sealed partial class ApiDispatcher(
             work.Add(task);
         }
         await Task.WhenAll(work);
+        return Answered(request, routes, results);
+    }
+
+    /// <summary>The answers once every item ran, with what the directory adds to them.</summary>
+    private ActionResult[] Answered(ApiRequest request, Route[] routes, ActionResult[] results)
+    {
         AnswerTestDevices(request, routes, results);
         if (content is not null)
             AnswerFiles(content, request, results);

@@ -84,7 +84,7 @@ public sealed class TlsAndLoggingProcessTests
     public async Task Logs_HostingRequestLinesWithKeysInTheQuery_NeverShowTheKey()
     {
         using var dir = new TemporaryDirectory("greengage-logs");
-        await using var server = await ServerProcess.StartAsync(dir.Path, ["--Logging:LogLevel:Microsoft.AspNetCore.Hosting=Information"]);
+        await using var server = await ServerProcess.StartAsync(dir.Path, ["--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information"]);
         var app = await server.ReadPrintedDemoAppAsync();
         var response = await server.Http.PostAsync(
             $"/api?appId={app.AppId}&clientKey={app.ProductionKey}&action=track&userId=u1&event=logged", null);
