@@ -6,29 +6,44 @@ using Greengage.Protocol.Values;
 
 namespace Greengage.Engine.Actions;
 
+/// <summary>Where a context's facts and work go: the processor applying the run (one per user, not one per item).</summary>
+internal interface IUserActionSink
+{
+    /// <summary>Records <paramref name="record"/> for <paramref name="context"/>'s item: stamped, applied, to commit.</summary>
+    void Emit(UserActionContext context, UserRecord record);
+
+    void Enqueue(Storage.NewWorkItem item);
+
+    void Complete(long workItemId);
+}
+
 /// <summary>What a user action sees: the state, its parameters, times, and a way to record facts.</summary>
 public sealed class UserActionContext
 {
-    private readonly Action<UserRecord> _emit;
-    private readonly Action<Storage.NewWorkItem>? _enqueue;
-    private readonly Action<long>? _complete;
+    private readonly IUserActionSink _sink;
 
-    internal UserActionContext(UserBatch batch, UserBatchItem item, UserState state, bool replay, ProtocolLimits limits, SessionTimeouts sessions, Action<UserRecord> emit,
-        Action<Storage.NewWorkItem>? enqueue = null, Action<long>? complete = null)
+    internal UserActionContext(UserBatch batch, UserBatchItem item, UserState state, bool replay, ProtocolLimits limits, SessionTimeouts sessions,
+        IUserActionSink sink, List<Storage.NewLogRow> rows, RequestMark? mark, string? deviceId)
     {
-        _enqueue = enqueue;
-        _complete = complete;
         Batch = batch;
         Item = item;
         State = state;
         IsReplay = replay;
         Limits = limits;
         Sessions = sessions;
-        _emit = emit;
-        DeviceId = item.Parameters.String(WireNames.DeviceId);
+        _sink = sink;
+        Rows = rows;
+        Mark = mark;
+        DeviceId = deviceId;
         NowMs = batch.Arrival.ToUnixTimeMilliseconds();
         TimeMs = ClientClock.CorrectMs(batch.Arrival, batch.EnvelopeTimeSeconds, item.Parameters.Double(WireNames.Time));
     }
+
+    /// <summary>The rows this run commits (the item's records go there).</summary>
+    internal List<Storage.NewLogRow> Rows { get; }
+
+    /// <summary>The item's request mark (<c>uuid</c> and <c>reqId</c>), stamped on its records; null without one.</summary>
+    internal RequestMark? Mark { get; }
 
     public UserBatch Batch { get; }
 
@@ -62,7 +77,7 @@ public sealed class UserActionContext
     public void Emit(UserRecord record)
     {
         if (!IsReplay)
-            _emit(record);
+            _sink.Emit(this, record);
     }
 
     /// <summary>
@@ -71,21 +86,13 @@ public sealed class UserActionContext
     /// </summary>
     public void Enqueue(Storage.NewWorkItem item)
     {
-        if (IsReplay)
-            return;
-        if (_enqueue is null)
-            throw new InvalidOperationException("This context has no outbox.");
-        _enqueue(item);
+        if (!IsReplay)
+            _sink.Enqueue(item);
     }
 
     /// <summary>
     /// Finishes a work item (by id) in the same transaction as the records this batch emits: the outbox dispatcher's
     /// outcome and the end of its item commit together (<see cref="Storage.UserWriteSet.CompletedWork"/>).
     /// </summary>
-    public void Complete(long workItemId)
-    {
-        if (_complete is null)
-            throw new InvalidOperationException("This context has no outbox.");
-        _complete(workItemId);
-    }
+    public void Complete(long workItemId) => _sink.Complete(workItemId);
 }

@@ -19,7 +19,7 @@ public sealed class UserProcessor(
     SnapshotPolicy policy,
     ProtocolLimits limits,
     SessionTimeouts? sessions = null,
-    ProfileOptions? profileOptions = null)
+    ProfileOptions? profileOptions = null) : IUserActionSink
 {
     private readonly SessionTimeouts _sessions = sessions ?? new SessionTimeouts();
     private readonly ProfileOptions _profile = profileOptions ?? new ProfileOptions();
@@ -328,27 +328,27 @@ public sealed class UserProcessor(
     /// <summary>Work items the batch finishes (<see cref="UserActionContext.Complete"/>), committed with its records.</summary>
     private readonly List<long> _completed = [];
 
-    // Made once: a context per item would otherwise allocate both.
-    private Action<NewWorkItem>? _enqueue;
-    private Action<long>? _complete;
-
     private UserActionContext ContextFor(UserBatch batch, UserBatchItem item, List<NewLogRow> rows)
     {
         var mark = RequestMarkOf(item.Parameters);
         var device = item.Parameters.String(WireNames.DeviceId);
         var replay = mark is not null && State.Retries.Seen(device ?? "", mark);
-        UserActionContext? context = null;
-        context = new UserActionContext(batch, item, State, replay, limits, _sessions, record =>
-            // The item's corrected time and device were read once, by the context.
-            Append(record with
-            {
-                TimeMs = record.TimeMs == 0 ? context!.TimeMs : record.TimeMs,
-                DeviceId = record.DeviceId ?? device,
-                Request = mark,
-                IsDeveloper = item.DevMode,
-            }, rows), _enqueue ??= _outbox.Add, _complete ??= _completed.Add);
-        return context;
+        return new UserActionContext(batch, item, State, replay, limits, _sessions, this, rows, mark, device);
     }
+
+    void IUserActionSink.Emit(UserActionContext context, UserRecord record) =>
+        // The item's corrected time and device were read once, by the context.
+        Append(record with
+        {
+            TimeMs = record.TimeMs == 0 ? context.TimeMs : record.TimeMs,
+            DeviceId = record.DeviceId ?? context.DeviceId,
+            Request = context.Mark,
+            IsDeveloper = context.Item.DevMode,
+        }, context.Rows);
+
+    void IUserActionSink.Enqueue(NewWorkItem item) => _outbox.Add(item);
+
+    void IUserActionSink.Complete(long workItemId) => _completed.Add(workItemId);
 
     /// <summary>Records a fact: the next sequence number, the row to commit, and the state after it.</summary>
     private void Append(UserRecord record, List<NewLogRow> rows)
