@@ -174,6 +174,45 @@ public sealed partial class ScheduleRunner(
         }
         // Only once all are removed: a removal that failed is tried again at the next poll.
         _sending[appId] = sending;
+
+        // Runs an ending left behind: the scheduled messages that cannot send now (ended, or not started: they have no
+        // runs) and the ones that were deleted since the last poll; each looked at once by this process.
+        foreach (var id in sending)
+            _runsSettled.TryRemove((appId, id), out _);
+        var ended = messages.Messages.Where(m => m.Schedule is not null && !sending.Contains(m.Id)).Select(m => m.Id);
+        if (before is not null)
+            ended = ended.Concat(before.Where(id => !sending.Contains(id)));
+        foreach (var id in ended.Distinct())
+            await EndCutShortRunsAsync(appId, id, cancellationToken);
+    }
+
+    /// <summary>Per app and message, that its runs were looked at since it last could send (<see cref="EndCutShortRunsAsync"/>).</summary>
+    private readonly ConcurrentDictionary<(string AppId, long MessageId), byte> _runsSettled = new();
+
+    /// <summary>
+    /// Ends as <see cref="ScheduleRunStates.Ended"/> the runs a message left <c>running</c> when it ended: a run stops
+    /// when its message is paused or changed, and resumes only once the message is live again, which a finished,
+    /// deleted or expired message never is. Looked at once per message (a run another process still holds, again at
+    /// the next poll, when its lease may have run out).
+    /// </summary>
+    private async Task EndCutShortRunsAsync(string appId, long messageId, CancellationToken cancellationToken)
+    {
+        if (_runsSettled.ContainsKey((appId, messageId)))
+            return;
+        var allEnded = true;
+        foreach (var run in await runs.ListRunsAsync(appId, messageId, MissedLookback, cancellationToken))
+        {
+            if (run.State != ScheduleRunStates.Running)
+                continue;
+            var now = time.GetUtcNow();
+            if (await runs.ClaimRunAsync(appId, messageId, run.Occurrence, Owner, now, options.Lease, cancellationToken) is { } held
+                && await runs.SaveRunAsync(held with { State = ScheduleRunStates.Ended, Finished = now }, Owner, now, cancellationToken))
+                LogRunEnded(logger, appId, messageId, run.Occurrence, held.Scanned, held.Matched, held.Deferred);
+            else
+                allEnded = false;
+        }
+        if (allEnded)
+            _runsSettled[(appId, messageId)] = 0;
     }
 
     /// <summary>
@@ -486,10 +525,13 @@ public sealed partial class ScheduleRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} missed: cut short, and over when the message was live again ({Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time)")]
     private static partial void LogRunMissed(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} ended with the message before it was done ({Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time)")]
+    private static partial void LogRunEnded(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}) ended: {Removed} users waiting for their local time removed")]
     private static partial void LogWaitingRemoved(ILogger logger, string appId, long messageId, int removed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends of app {AppId}: the users waiting for messages that ended could not be removed; tried again at the next poll")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends of app {AppId}: what messages that ended left behind (users waiting for their local time, runs cut short) could not be cleared; tried again at the next poll")]
     private static partial void LogRemoveFailed(ILogger logger, string appId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends of message {MessageId} (app {AppId}): runs cut short could not be ended as missed; tried again at the next poll")]

@@ -129,4 +129,10 @@ public static class ScheduleRunStates
     /// occurrence's time had passed everywhere more than the grace before, so the users it had not reached missed it.
     /// </summary>
     public const string Missed = "missed";
+
+    /// <summary>
+    /// Cut short (by a pause, or a process that stopped) and the message then ended (finished, its campaign finished,
+    /// deleted, or past its end time) before the run was taken up again: the users it had not reached were not sent it.
+    /// </summary>
+    public const string Ended = "ended";
 }

@@ -51,9 +51,10 @@ public sealed record MessageResponse(
 }
 
 /// <summary>A run of a scheduled message: one occurrence sent to its audience, with its progress.</summary>
-/// <param name="State"><c>running</c>, <c>finished</c> (every user looked at) or <c>missed</c> (cut short by a pause,
-/// and the occurrence's time had passed everywhere when the message was activated again: the users it had not reached
-/// were not sent it).</param>
+/// <param name="State"><c>running</c>, <c>finished</c> (every user looked at), <c>missed</c> (cut short by a pause,
+/// and the occurrence's time had passed everywhere when the message was activated again) or <c>ended</c> (cut short,
+/// and the message then finished, was deleted or passed its end); after the last two the users a run had not reached
+/// were not sent it.</param>
 /// <param name="Scanned">Users looked at so far.</param>
 /// <param name="Asked">Users in the audience whose time had come, whose grains were asked to send.</param>
 /// <param name="Waiting">Users in the audience whose local time was still ahead when the run reached them.</param>

@@ -237,6 +237,42 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
     [Theory]
     [InlineData("message")]
     [InlineData("campaign")]
+    public async Task ARunCutShortByAPause_WhoseMessageIsThenFinished_EndsEnded_NotRunningForEver(string ending)
+    {
+        var app = await AppWith(("a1", "Asia/Tokyo"), ("a2", "Asia/Tokyo"), ("a3", "America/New_York"));
+        var day = _factory.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
+        var midnight = new DateTimeOffset(day, TimeSpan.Zero);
+        long? campaignId = null;
+        if (ending == "campaign")
+        {
+            campaignId = (long)(await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns", new { name = "Mornings" }, HttpStatusCode.Created))["id"]!;
+            await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns/{campaignId}/activate", null);
+        }
+        var message = await MorningPush(app, day, campaignId);
+
+        // Another process began the run at 00:00 UTC, got through a1 and stopped; the message is paused at 00:01.
+        var runs = _factory.Services.GetRequiredService<IScheduleRunStore>();
+        var dead = await runs.ClaimRunAsync(app.AppId, IdOf(message), 0, "dead-process", midnight, TimeSpan.FromMinutes(1), default);
+        Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a1", Scanned = 1, Matched = 1 }, "dead-process", midnight.AddMinutes(2), default));
+        await RunAt(midnight.AddMinutes(1));
+        await Admin(HttpMethod.Post, message + "/pause", null);
+        await RunAt(midnight.AddMinutes(3));
+        Assert.Equal("running", (string?)(await Admin(HttpMethod.Get, message + "/runs", null)).AsArray().Single()!["state"]);
+
+        // Finished while paused: it can never be live again, so nothing would take the run up; the next poll ends it
+        // with what it had done, and nobody is sent it.
+        await Admin(HttpMethod.Post, (campaignId is { } c ? $"/admin/v1/apps/{app.AppId}/campaigns/{c}" : message) + "/finish", null);
+        await RunAt(midnight.AddMinutes(4));
+        var run = (await Admin(HttpMethod.Get, message + "/runs", null)).AsArray().Single()!;
+        Assert.Equal(("ended", 1L, 1L), ((string?)run["state"], (long)run["scanned"]!, (long)run["asked"]!));
+        Assert.NotNull(run["finished"]);
+        await RunAt(midnight.AddHours(14).AddSeconds(1));
+        Assert.Empty(await Pushed(0));
+    }
+
+    [Theory]
+    [InlineData("message")]
+    [InlineData("campaign")]
     [InlineData("end")]
     public async Task AMessageThatEnds_LosesItsWaitingUsersAtTheNextPoll_NotAsTheirTimeComes(string ending)
     {
