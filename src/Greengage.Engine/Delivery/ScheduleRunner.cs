@@ -197,21 +197,8 @@ public sealed partial class ScheduleRunner(
     /// </summary>
     private async Task EndCutShortRunsAsync(string appId, long messageId, CancellationToken cancellationToken)
     {
-        if (_runsSettled.ContainsKey((appId, messageId)))
-            return;
-        var allEnded = true;
-        foreach (var run in await runs.ListRunsAsync(appId, messageId, MissedLookback, cancellationToken))
-        {
-            if (run.State != ScheduleRunStates.Running)
-                continue;
-            var now = time.GetUtcNow();
-            if (await runs.ClaimRunAsync(appId, messageId, run.Occurrence, Owner, now, options.Lease, cancellationToken) is { } held
-                && await runs.SaveRunAsync(held with { State = ScheduleRunStates.Ended, Finished = now }, Owner, now, cancellationToken))
-                LogRunEnded(logger, appId, messageId, run.Occurrence, held.Scanned, held.Matched, held.Deferred);
-            else
-                allEnded = false;
-        }
-        if (allEnded)
+        if (!_runsSettled.ContainsKey((appId, messageId))
+            && await EndRunsAsync(appId, messageId, ScheduleRunStates.Ended, _ => true, cancellationToken))
             _runsSettled[(appId, messageId)] = 0;
     }
 
@@ -224,22 +211,31 @@ public sealed partial class ScheduleRunner(
     /// </summary>
     private async Task EndMissedRunsAsync(string appId, long messageId, MessageSchedule schedule, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        if (_missedEnded.TryGetValue((appId, messageId), out var done) && done == since)
-            return;
+        if (!(_missedEnded.TryGetValue((appId, messageId), out var done) && done == since)
+            && await EndRunsAsync(appId, messageId, ScheduleRunStates.Missed,
+                run => ScheduleRules.Missed(ScheduleRules.LastInstant(schedule, run.Occurrence), since), cancellationToken))
+            _missedEnded[(appId, messageId)] = since;
+    }
+
+    /// <summary>
+    /// Ends in <paramref name="state"/>, with what they had done, the message's latest runs still <c>running</c> that
+    /// <paramref name="over"/> picks. False when one of them could not be ended (another process holds it).
+    /// </summary>
+    private async Task<bool> EndRunsAsync(string appId, long messageId, string state, Func<ScheduleRun, bool> over, CancellationToken cancellationToken)
+    {
         var allEnded = true;
         foreach (var run in await runs.ListRunsAsync(appId, messageId, MissedLookback, cancellationToken))
         {
-            if (run.State != ScheduleRunStates.Running || !ScheduleRules.Missed(ScheduleRules.LastInstant(schedule, run.Occurrence), since))
+            if (run.State != ScheduleRunStates.Running || !over(run))
                 continue;
             var now = time.GetUtcNow();
             if (await runs.ClaimRunAsync(appId, messageId, run.Occurrence, Owner, now, options.Lease, cancellationToken) is { } held
-                && await runs.SaveRunAsync(held with { State = ScheduleRunStates.Missed, Finished = now }, Owner, now, cancellationToken))
-                LogRunMissed(logger, appId, messageId, run.Occurrence, held.Scanned, held.Matched, held.Deferred);
+                && await runs.SaveRunAsync(held with { State = state, Finished = now }, Owner, now, cancellationToken))
+                LogRunCutShortEnded(logger, appId, messageId, run.Occurrence, state, held.Scanned, held.Matched, held.Deferred);
             else
                 allEnded = false;
         }
-        if (allEnded)
-            _missedEnded[(appId, messageId)] = since;
+        return allEnded;
     }
 
     private async Task<long> WorkAsync(ScheduleRun run, LiveMessage live, MessageSchedule schedule, DateTimeOffset since, CancellationToken cancellationToken)
@@ -522,11 +518,9 @@ public sealed partial class ScheduleRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: {Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time")]
     private static partial void LogRunFinished(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} missed: cut short, and over when the message was live again ({Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time)")]
-    private static partial void LogRunMissed(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} ended with the message before it was done ({Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time)")]
-    private static partial void LogRunEnded(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} cut short and never to be taken up again: ended {State} ({Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time)")]
+    private static partial void LogRunCutShortEnded(ILogger logger, string appId, long messageId, long occurrence, string state, long scanned, long matched, long deferred);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}) ended: {Removed} users waiting for their local time removed")]
     private static partial void LogWaitingRemoved(ILogger logger, string appId, long messageId, int removed);

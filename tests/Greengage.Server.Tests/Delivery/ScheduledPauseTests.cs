@@ -72,6 +72,27 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
 
     private Task RunAt(DateTimeOffset at) => _harness.RunAtAsync(at);
 
+    /// <summary>An active campaign of <paramref name="app"/>; its id.</summary>
+    private async Task<long> ActiveCampaign(StoredApp app)
+    {
+        var id = (long)(await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns", new { name = "Mornings" }, HttpStatusCode.Created))["id"]!;
+        await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns/{id}/activate", null);
+        return id;
+    }
+
+    /// <summary>
+    /// Another process began the message's run at <paramref name="midnight"/>, got through a1 and stopped; the message
+    /// is paused at 00:01.
+    /// </summary>
+    private async Task CutShortByAPause(StoredApp app, string message, DateTimeOffset midnight)
+    {
+        var runs = _factory.Services.GetRequiredService<IScheduleRunStore>();
+        var dead = await runs.ClaimRunAsync(app.AppId, IdOf(message), 0, "dead-process", midnight, TimeSpan.FromMinutes(1), default);
+        Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a1", Scanned = 1, Matched = 1 }, "dead-process", midnight.AddMinutes(2), default));
+        await RunAt(midnight.AddMinutes(1));
+        await Admin(HttpMethod.Post, message + "/pause", null);
+    }
+
     /// <summary>The tokens FCM got, once it has <paramref name="count"/> and the outbox had time to send more.</summary>
     private async Task<List<string>> Pushed(int count)
     {
@@ -216,12 +237,7 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
         var midnight = new DateTimeOffset(day, TimeSpan.Zero);
         var message = await MorningPush(app, day);
 
-        // Another process began the run at 00:00 UTC, got through a1 and stopped; the message is paused at 00:01.
-        var runs = _factory.Services.GetRequiredService<IScheduleRunStore>();
-        var dead = await runs.ClaimRunAsync(app.AppId, IdOf(message), 0, "dead-process", midnight, TimeSpan.FromMinutes(1), default);
-        Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a1", Scanned = 1, Matched = 1 }, "dead-process", midnight.AddMinutes(2), default));
-        await RunAt(midnight.AddMinutes(1));
-        await Admin(HttpMethod.Post, message + "/pause", null);
+        await CutShortByAPause(app, message, midnight);
 
         // Activated again at 22:00 UTC: the last zone's 09:00 (21:00 UTC) is more than the grace behind, so the run is
         // never taken up again; it ends as missed, with what it had done, and sends nothing.
@@ -242,20 +258,10 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
         var app = await AppWith(("a1", "Asia/Tokyo"), ("a2", "Asia/Tokyo"), ("a3", "America/New_York"));
         var day = _factory.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
         var midnight = new DateTimeOffset(day, TimeSpan.Zero);
-        long? campaignId = null;
-        if (ending == "campaign")
-        {
-            campaignId = (long)(await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns", new { name = "Mornings" }, HttpStatusCode.Created))["id"]!;
-            await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns/{campaignId}/activate", null);
-        }
+        var campaignId = ending == "campaign" ? await ActiveCampaign(app) : (long?)null;
         var message = await MorningPush(app, day, campaignId);
 
-        // Another process began the run at 00:00 UTC, got through a1 and stopped; the message is paused at 00:01.
-        var runs = _factory.Services.GetRequiredService<IScheduleRunStore>();
-        var dead = await runs.ClaimRunAsync(app.AppId, IdOf(message), 0, "dead-process", midnight, TimeSpan.FromMinutes(1), default);
-        Assert.True(await runs.SaveRunAsync(dead! with { Cursor = "a1", Scanned = 1, Matched = 1 }, "dead-process", midnight.AddMinutes(2), default));
-        await RunAt(midnight.AddMinutes(1));
-        await Admin(HttpMethod.Post, message + "/pause", null);
+        await CutShortByAPause(app, message, midnight);
         await RunAt(midnight.AddMinutes(3));
         Assert.Equal("running", (string?)(await Admin(HttpMethod.Get, message + "/runs", null)).AsArray().Single()!["state"]);
 
@@ -279,12 +285,7 @@ public sealed class ScheduledPauseTests : IAsyncLifetime
         var app = await AppWith(("tokyo", "Asia/Tokyo"), ("newyork", "America/New_York"));
         var day = _factory.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
         var midnight = new DateTimeOffset(day, TimeSpan.Zero);
-        long? campaignId = null;
-        if (ending == "campaign")
-        {
-            campaignId = (long)(await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns", new { name = "Mornings" }, HttpStatusCode.Created))["id"]!;
-            await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/campaigns/{campaignId}/activate", null);
-        }
+        var campaignId = ending == "campaign" ? await ActiveCampaign(app) : (long?)null;
         var message = await MorningPush(app, day, campaignId, ending == "end" ? midnight.AddHours(-4) : null);
         var other = await MorningPush(app, day);
         await RunAt(midnight.AddHours(-5).AddSeconds(1));
