@@ -129,6 +129,14 @@ public sealed partial class ScheduleRunner(
                 var now = time.GetUtcNow();
                 if (!live.Current(now.ToUnixTimeMilliseconds()) || ScheduleRules.Due(schedule, since, now) is not { } occurrence)
                     continue;
+                try
+                {
+                    asked += await ResumeEarlierRunsAsync(appId, live, schedule, since, occurrence, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogEarlierFailed(logger, appId, live.Document.Id, e);
+                }
                 var key = (appId, live.Document.Id, occurrence);
                 if (_finished.ContainsKey(key))
                     continue;
@@ -238,6 +246,57 @@ public sealed partial class ScheduleRunner(
         return allEnded;
     }
 
+    /// <summary>Per message, the due occurrence and live-since for which its earlier runs were all settled (<see cref="ResumeEarlierRunsAsync"/>).</summary>
+    private readonly ConcurrentDictionary<(string AppId, long MessageId), (long Due, DateTimeOffset Since)> _earlierSettled = new();
+
+    /// <summary>
+    /// Takes up the runs of a repeating message's earlier occurrences that were cut short (by a pause, or a process
+    /// that stopped) and are still <c>running</c> now that occurrence <paramref name="due"/> is the one due. In users'
+    /// own zones an occurrence spans 26 hours, so the next day begins before the last zone's time: a run cut short then
+    /// would otherwise never be taken up again, and the users it had not reached would never get that day's send. It
+    /// resumes after its saved cursor; users whose next occurrence's time has come skip it (<see cref="ScheduleRules.Superseded"/>),
+    /// and a run superseded for every user ends <see cref="ScheduleRunStates.Missed"/> without a scan. Looked at once
+    /// per due occurrence and each time the message goes live (a run another process holds, or one cut short again,
+    /// again at the next poll).
+    /// </summary>
+    private async Task<long> ResumeEarlierRunsAsync(string appId, LiveMessage live, MessageSchedule schedule, DateTimeOffset since, long due,
+        CancellationToken cancellationToken)
+    {
+        var id = live.Document.Id;
+        if (schedule.Repeat == ScheduleRules.Once || due == 0
+            || (_earlierSettled.TryGetValue((appId, id), out var settled) && settled == (due, since)))
+            return 0;
+        var asked = 0L;
+        var allSettled = true;
+        var earlier = (await runs.ListRunsAsync(appId, id, MissedLookback, cancellationToken))
+            .Where(r => r.State == ScheduleRunStates.Running && r.Occurrence < due)
+            .OrderBy(r => r.Occurrence)
+            .ToList();
+        foreach (var cutShort in earlier)
+        {
+            var now = time.GetUtcNow();
+            if (await runs.ClaimRunAsync(appId, id, cutShort.Occurrence, Owner, now, options.Lease, cancellationToken) is not { } run)
+            {
+                allSettled = false; // another process holds it (or this one did before a restart, until its lease runs out)
+                continue;
+            }
+            if (ScheduleRules.SupersededEverywhere(schedule, run.Occurrence, now))
+            {
+                if (await runs.SaveRunAsync(run with { State = ScheduleRunStates.Missed, Finished = now }, Owner, now, cancellationToken))
+                    LogRunCutShortEnded(logger, appId, id, run.Occurrence, ScheduleRunStates.Missed, run.Scanned, run.Matched, run.Deferred);
+                else
+                    allSettled = false;
+                continue;
+            }
+            LogRunResumed(logger, appId, id, run.Occurrence, due);
+            asked += await WorkAsync(run, live, schedule, since, cancellationToken);
+            allSettled &= _finished.ContainsKey((appId, id, run.Occurrence));
+        }
+        if (allSettled)
+            _earlierSettled[(appId, id)] = (due, since);
+        return asked;
+    }
+
     private async Task<long> WorkAsync(ScheduleRun run, LiveMessage live, MessageSchedule schedule, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var saved = new System.Runtime.CompilerServices.StrongBox<ScheduleRun>(run);
@@ -313,6 +372,8 @@ public sealed partial class ScheduleRunner(
                 var at = ScheduleRules.InstantFor(schedule, run.Occurrence, state);
                 if (ScheduleRules.Missed(at, since))
                     continue; // Their time had passed before the message went live, or was activated again after a pause.
+                if (ScheduleRules.Superseded(schedule, run.Occurrence, state, now))
+                    continue; // A run taken up late: their next occurrence's time came, and they get that one.
                 if (at <= now)
                     due.Add((user.UserId, new KnownUser(user.Stored, state), at));
                 else
@@ -530,6 +591,12 @@ public sealed partial class ScheduleRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends of message {MessageId} (app {AppId}): runs cut short could not be ended as missed; tried again at the next poll")]
     private static partial void LogMissedFailed(ILogger logger, string appId, long messageId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled sends of message {MessageId} (app {AppId}): runs of earlier occurrences cut short could not be taken up; tried again at the next poll")]
+    private static partial void LogEarlierFailed(ILogger logger, string appId, long messageId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} cut short: taken up again while occurrence {Due} is due")]
+    private static partial void LogRunResumed(ILogger logger, string appId, long messageId, long occurrence, long due);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} failed; it is tried again at the next poll")]
     private static partial void LogRunFailed(ILogger logger, string appId, long messageId, long occurrence, Exception exception);

@@ -147,6 +147,19 @@ public static class ScheduleRules
     /// </summary>
     public static bool Missed(DateTimeOffset at, DateTimeOffset since) => at < since - Grace;
 
+    /// <summary>
+    /// Whether occurrence <paramref name="k"/> of a repeating schedule is superseded for <paramref name="user"/> at
+    /// <paramref name="now"/>: their next occurrence's time has come, so a late send of this one (a run cut short and
+    /// taken up after the next day began, as in users' own zones, whose days overlap) would arrive alongside it. The
+    /// user gets the next one only.
+    /// </summary>
+    public static bool Superseded(MessageSchedule schedule, long k, UserState user, DateTimeOffset now) =>
+        schedule.Repeat != Once && InstantFor(schedule, k + 1, user) <= now;
+
+    /// <summary>Whether occurrence <paramref name="k"/> is superseded for every user (<see cref="Superseded"/>).</summary>
+    public static bool SupersededEverywhere(MessageSchedule schedule, long k, DateTimeOffset now) =>
+        schedule.Repeat != Once && LastInstant(schedule, k + 1) <= now;
+
     /// <summary>When occurrence <paramref name="k"/> reaches <paramref name="user"/>.</summary>
     public static DateTimeOffset InstantFor(MessageSchedule schedule, long k, UserState user)
     {

@@ -126,7 +126,8 @@ public static class ScheduleRunStates
 
     /// <summary>
     /// Cut short (by a pause, or a process that stopped) and not taken up again: when the message was live again, the
-    /// occurrence's time had passed everywhere more than the grace before, so the users it had not reached missed it.
+    /// occurrence's time had passed everywhere more than the grace before, or (a repeating message) the next occurrence
+    /// had reached every zone before the run was taken up, so the users it had not reached missed it.
     /// </summary>
     public const string Missed = "missed";
 

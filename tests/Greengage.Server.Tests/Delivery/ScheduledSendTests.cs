@@ -164,6 +164,79 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         Assert.Equal(("finished", 7L, 7L), ((string?)run["state"], (long)run["scanned"]!, (long)run["asked"]!));
     }
 
+    /// <summary>
+    /// A daily push at 09:00 in Tokyo, Berlin and New York whose day-0 run a process began and died in at once, with no
+    /// process polling again until <paramref name="back"/> hours after day 0's midnight (UTC); the message's id and
+    /// what the runs list says then.
+    /// </summary>
+    private async Task<(StoredApp App, long Id, JsonArray Runs, DateTimeOffset Midnight)> DailyRunCutShort(double back)
+    {
+        var app = await _factory.Services.GetRequiredService<AppService>().CreateAsync("Overlap " + Guid.NewGuid().ToString("N")[..6], default);
+        await Admin(HttpMethod.Put, $"/admin/v1/apps/{app.AppId}/delivery/fcm", _account, HttpStatusCode.OK);
+        foreach (var (user, zone) in new[] { ("tokyo", "Asia/Tokyo"), ("berlin", "Europe/Berlin"), ("newyork", "America/New_York") })
+        {
+            await Api(app, new JsonObject { ["action"] = "start", ["userId"] = user, ["deviceId"] = user + "-phone", ["timezone"] = zone });
+            await Api(app, new JsonObject { ["action"] = "setDeviceAttributes", ["userId"] = user, ["deviceId"] = user + "-phone", ["gcmRegistrationId"] = "token-" + user });
+        }
+        var day = _factory.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
+        var message = await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages", new
+        {
+            name = "Daily",
+            channel = "push",
+            values = new JsonObject { ["Message"] = "Good morning" },
+            schedule = new { at = day.AddHours(9).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture), timeZone = "user", repeat = "daily" },
+        }, HttpStatusCode.Created);
+        var id = (long)message["id"]!;
+        await Admin(HttpMethod.Post, $"/admin/v1/apps/{app.AppId}/messages/{id}/activate", null, HttpStatusCode.OK);
+        var midnight = new DateTimeOffset(day, TimeSpan.Zero);
+        // Day 0 begins at 09:00 in UTC+14 (19:00 UTC the day before); the process that claimed its run died before
+        // asking anyone, and its lease ran out a minute later.
+        var store = _factory.Services.GetRequiredService<IScheduleRunStore>();
+        Assert.NotNull(await store.ClaimRunAsync(app.AppId, id, 0, "dead-process", midnight.AddHours(-5), TimeSpan.FromMinutes(1), default));
+        await RunAt(midnight.AddHours(back));
+        var runs = (await Admin(HttpMethod.Get, $"/admin/v1/apps/{app.AppId}/messages/{id}/runs", null, HttpStatusCode.OK)).AsArray();
+        return (app, id, runs, midnight);
+    }
+
+    private async Task<int> SendsOf(StoredApp app, long id, string user)
+    {
+        var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = user });
+        return export[0]["events"]?[$".m{id}"]?["count"] is { } count ? (int)count : 0;
+    }
+
+    [Fact]
+    public async Task ADailyRunCutShort_IsTakenUpAfterTheNextDayBegan_ExceptForUsersWhoseNextDayCame()
+    {
+        // Back at 00:00:01 UTC on day 1, when day 1 is due (it began at 19:00) and day 0's last zones are still to come.
+        var (app, id, runs, midnight) = await DailyRunCutShort(24 + 1 / 3600.0);
+
+        // Day 0 was taken up: Berlin (08:00 UTC) and New York (14:00 UTC) get it now, late; Tokyo's day 1 came at
+        // 00:00 UTC, so Tokyo gets day 1 alone, not day 0 on top of it.
+        Assert.Equal(["token-berlin", "token-newyork", "token-tokyo"], (await Pushed(3)).Order());
+        var byOccurrence = runs.ToDictionary(r => (long)r!["occurrence"]!, r => r!);
+        Assert.Equal(("finished", 2L, 0L), ((string?)byOccurrence[0]["state"], (long)byOccurrence[0]["asked"]!, (long)byOccurrence[0]["waiting"]!));
+        Assert.Equal(("finished", 1L, 2L), ((string?)byOccurrence[1]["state"], (long)byOccurrence[1]["asked"]!, (long)byOccurrence[1]["waiting"]!));
+
+        // Day 1 goes on as usual: Berlin and New York at their own 09:00; each user got each day at most once.
+        await RunAt(midnight.AddHours(24 + 14).AddSeconds(1));
+        Assert.Equal(5, (await Pushed(5)).Count);
+        Assert.Equal((1, 2, 2), (await SendsOf(app, id, "tokyo"), await SendsOf(app, id, "berlin"), await SendsOf(app, id, "newyork")));
+    }
+
+    [Fact]
+    public async Task ADailyRunCutShort_EndsMissed_WhenEveryUsersNextDayCameBeforeItWasTakenUp()
+    {
+        // Back at 21:00:01 UTC on day 1: day 1 has reached every zone (the last, UTC-12, at 21:00), and day 2 is due.
+        var (app, id, runs, _) = await DailyRunCutShort(45 + 1 / 3600.0);
+
+        var day0 = runs.Single(r => (long)r!["occurrence"]! == 0)!;
+        Assert.Equal(("missed", 0L), ((string?)day0["state"], (long)day0["scanned"]!));
+        Assert.Equal(2L, (long)runs[0]!["occurrence"]!); // day 1 never ran: no process was polling during it
+        Assert.Equal(3L, (long)runs[0]!["waiting"]!);
+        Assert.Empty(await Pushed(0));
+        Assert.Equal(0, await SendsOf(app, id, "berlin"));
+    }
+
     [Fact]
     public async Task BlockedUsers_AreNotSent_AndAUserBlockedWhileWaiting_EndsTheirRow()
     {
