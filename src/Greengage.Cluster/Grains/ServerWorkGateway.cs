@@ -36,11 +36,13 @@ public sealed partial class ServerWorkGateway(
     private long _toGrain;
 
     /// <summary>
-    /// Users who just had a send queued in place, kept as applied (oldest first, bounded) for the send's outcome, which
-    /// comes back within moments: it then applies to what is here instead of loading the user again. The commit fence
-    /// tells when one is out of date (the user's grain wrote since), and the grain takes the outcome then.
+    /// Users who just had sends queued in place, kept as applied (oldest first, bounded) for the sends' outcomes, which
+    /// come back within moments: each then applies to what is here instead of loading the user again, and the user is
+    /// kept until the last of them (<c>Awaited</c>: one per device sent to). The commit fence tells when one is out of
+    /// date (the user's grain wrote since), and the grain takes the outcome then.
     /// </summary>
-    private readonly ConcurrentDictionary<string, (UserProcessor Processor, long AddedMs)> _awaitingOutcome = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (UserProcessor Processor, long AddedMs, int Awaited)> _awaitingOutcome = new(StringComparer.Ordinal);
+    private long _loaded;
     private readonly ConcurrentQueue<(string Key, long AddedMs)> _awaitingOrder = new();
 
     /// <summary>Users kept for their sends' outcomes at most (<see cref="_awaitingOutcome"/>).</summary>
@@ -55,6 +57,9 @@ public sealed partial class ServerWorkGateway(
     /// <summary>Runs of server work that went to a grain (user active here, or an attempt in place gave way).</summary>
     public long SentToGrain => Interlocked.Read(ref _toGrain);
 
+    /// <summary>Runs of server work in place that loaded their user from the store (for tests and diagnostics).</summary>
+    public long LoadedInPlace => Interlocked.Read(ref _loaded);
+
     // An SDK's request goes straight to the grain's call, without a state machine of its own here.
     public Task<ActionResult[]> ApplyAsync(UserBatch batch, CancellationToken cancellationToken) =>
         IsServerWork(batch) ? ApplyAsync(batch, null, cancellationToken) : grains.ApplyAsync(batch, cancellationToken);
@@ -64,7 +69,9 @@ public sealed partial class ServerWorkGateway(
         if (!IsServerWork(batch))
             return await grains.ApplyAsync(batch, cancellationToken);
         var key = UserGrainKey.Of(batch.AppId, batch.UserId);
-        if (options.ServerWorkInPlace && residency.TryLease(key))
+        // Another run in place on the same user (the outcome of a send to another of their devices) is waited for;
+        // an activation takes the run.
+        if (options.ServerWorkInPlace && await residency.LeaseAsync(key, cancellationToken))
         {
             ActionResult[]? results;
             try
@@ -92,14 +99,18 @@ public sealed partial class ServerWorkGateway(
         // Loaded here, under the lease, it is the user as stored now; from a scan or kept since a send, it may be older.
         var fresh = false;
         UserProcessor processor;
+        var (keptSince, awaited) = (nowMs, 0);
         if (known is null && _awaitingOutcome.TryRemove(key, out var kept) && nowMs - kept.AddedMs <= AwaitingOutcomeFor.TotalMilliseconds)
         {
             processor = kept.Processor;
+            (keptSince, awaited) = (kept.AddedMs, kept.Awaited);
         }
         else
         {
             fresh = known is null;
             processor = processors.Create(batch.AppId, batch.UserId);
+            if (known is null)
+                Interlocked.Increment(ref _loaded);
             var stored = known?.Stored ?? await store.LoadAsync(batch.AppId, batch.UserId, cancellationToken);
             try
             {
@@ -135,17 +146,23 @@ public sealed partial class ServerWorkGateway(
             if (await writer.CommitAsync(writes, resumeOnThreadPool: true) != CommitOutcome.Committed)
                 return null; // Changed since it was read (the fence): the grain loads it afresh.
             processor.Committed(writes);
-            if (writes.Outbox is { Count: > 0 })
-                KeepForOutcome(key, processor, nowMs);
+            // Kept while outcomes are still to come: those of the sends just queued, and the rest of an earlier run's.
+            awaited = Math.Max(0, awaited - batch.Items.Count(i => i.Action == Engine.Actions.User.DeliveryOutcome.ActionName));
+            if (writes.Outbox is { Count: > 0 } queued)
+                (keptSince, awaited) = (nowMs, awaited + queued.Count);
+            if (awaited > 0)
+                KeepForOutcome(key, processor, keptSince, awaited);
         }
         return outcome.Results;
     }
 
-    private void KeepForOutcome(string key, UserProcessor processor, long nowMs)
+    /// <summary>Keeps the user for <paramref name="awaited"/> outcomes, at most <see cref="AwaitingOutcomeFor"/> after <paramref name="since"/>.</summary>
+    private void KeepForOutcome(string key, UserProcessor processor, long since, int awaited)
     {
-        _awaitingOutcome[key] = (processor, nowMs);
-        _awaitingOrder.Enqueue((key, nowMs));
-        Prune(nowMs);
+        _awaitingOutcome[key] = (processor, since, awaited);
+        // Kept again for a later outcome, the user may be queued twice: harmless, the first in line drops it at its age.
+        _awaitingOrder.Enqueue((key, since));
+        Prune(time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     /// <summary>Drops kept users beyond the bound or the age, oldest first (their outcomes then load them).</summary>

@@ -87,6 +87,29 @@ public sealed class UserResidency
             return _slots.TryAdd(grainKey, new Slot { Lease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) });
     }
 
+    /// <summary>
+    /// Takes the lease like <see cref="TryLease"/>, but when another lease holds the user (the server's work on them in
+    /// place: the outcomes of a send to two devices come back together) waits for it to end and tries again. False once
+    /// the user has an activation here, or one waits for the lease.
+    /// </summary>
+    public async ValueTask<bool> LeaseAsync(string grainKey, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task held;
+            lock (_lock)
+            {
+                if (_slots.TryAdd(grainKey, new Slot { Lease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) }))
+                    return true;
+                var slot = _slots[grainKey];
+                if (slot.Lease is null || slot.Waiting > 0)
+                    return false;
+                held = slot.Lease.Task;
+            }
+            await held.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Ends a lease that <see cref="TryLease"/> granted; activations waiting for it go on.</summary>
     public void Release(string grainKey)
     {

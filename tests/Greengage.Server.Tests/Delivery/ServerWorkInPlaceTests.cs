@@ -101,6 +101,26 @@ public sealed class ServerWorkInPlaceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASendToTwoDevices_HasBothOutcomesAppliedInPlace_ToTheUserKeptFromTheSend()
+    {
+        var (app, id, due) = await CampaignTo(["two1"]);
+        var reply = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["production"],
+            new JsonObject { ["action"] = "setDeviceAttributes", ["userId"] = "two1", ["deviceId"] = "two1-tablet", ["gcmRegistrationId"] = "token-two1-tablet" });
+        Assert.True((bool)reply[0]["success"]!, reply.Response.ToJsonString());
+        await DeactivateAll();
+        var (inPlace, toGrain, loaded) = (Gateway.AppliedInPlace, Gateway.SentToGrain, Gateway.LoadedInPlace);
+
+        await RunAt(due.AddSeconds(1));
+        await Eventually.TrueAsync(() => Gateway.AppliedInPlace - inPlace == 3, "the send and both outcomes in place");
+        Assert.Equal(["token-two1", "token-two1-tablet"], _fcm.Messages.Select(m => (string)m["message"]!["token"]!).Order());
+        // The outcomes (which come back together) took turns on the user kept from the send: no load, no activation.
+        Assert.Equal((toGrain, loaded), (Gateway.SentToGrain, Gateway.LoadedInPlace));
+        Assert.Equal(0, Residency.Count);
+        var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = "two1" });
+        Assert.Equal(2, (int)export[0]["events"]![$".m{id}"]!["count"]!);
+    }
+
+    [Fact]
     public async Task AUserChangedSinceTheScanReadThem_IsDecidedByTheirGrain_OnWhatIsStoredNow()
     {
         var (app, id, _) = await CampaignTo(["changed1"]);
