@@ -99,11 +99,12 @@ public sealed partial class ServerWorkGateway(
         // Loaded here, under the lease, it is the user as stored now; from a scan or kept since a send, it may be older.
         var fresh = false;
         UserProcessor processor;
-        var (keptSince, awaited) = (nowMs, 0);
-        if (known is null && _awaitingOutcome.TryRemove(key, out var kept) && nowMs - kept.AddedMs <= AwaitingOutcomeFor.TotalMilliseconds)
+        // A scan's state replaces a kept user, but the outcomes the kept one awaited are still to come.
+        var hadKept = _awaitingOutcome.TryRemove(key, out var kept) && nowMs - kept.AddedMs <= AwaitingOutcomeFor.TotalMilliseconds;
+        var (keptSince, awaited) = hadKept ? (kept.AddedMs, kept.Awaited) : (nowMs, 0);
+        if (hadKept && known is null)
         {
             processor = kept.Processor;
-            (keptSince, awaited) = (kept.AddedMs, kept.Awaited);
         }
         else
         {

@@ -129,6 +129,9 @@ public sealed partial class ScheduleRunner(
                 var now = time.GetUtcNow();
                 if (!live.Current(now.ToUnixTimeMilliseconds()) || ScheduleRules.Due(schedule, since, now) is not { } occurrence)
                     continue;
+                asked += await RunDueOccurrenceAsync(appId, live, schedule, since, occurrence, now, cancellationToken);
+                // Then the runs of earlier occurrences cut short: the due one does not wait behind a late one (whose
+                // users the due run reached, or left waiting, are skipped or sent as before either way).
                 try
                 {
                     asked += await ResumeEarlierRunsAsync(appId, live, schedule, since, occurrence, cancellationToken);
@@ -137,29 +140,36 @@ public sealed partial class ScheduleRunner(
                 {
                     LogEarlierFailed(logger, appId, live.Document.Id, e);
                 }
-                var key = (appId, live.Document.Id, occurrence);
-                if (_finished.ContainsKey(key))
-                    continue;
-                try
-                {
-                    if (await runs.ClaimRunAsync(appId, live.Document.Id, occurrence, Owner, now, options.Lease, cancellationToken) is not { } run)
-                    {
-                        // Finished, or held by another process (or by this one before a restart, until its lease runs out).
-                        var latest = await runs.ListRunsAsync(appId, live.Document.Id, 1, cancellationToken);
-                        if (latest is [{ State: ScheduleRunStates.Finished } done] && done.Occurrence == occurrence)
-                            _finished.TryAdd(key, 0);
-                        continue;
-                    }
-                    asked += await WorkAsync(run, live, schedule, since, cancellationToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // One message's trouble does not hold the others back; its run is tried again at the next poll.
-                    LogRunFailed(logger, appId, live.Document.Id, occurrence, e);
-                }
             }
         }
         return asked;
+    }
+
+    /// <summary>Claims and works the run of the occurrence due; the users asked (0 when finished or held elsewhere).</summary>
+    private async Task<long> RunDueOccurrenceAsync(string appId, LiveMessage live, MessageSchedule schedule, DateTimeOffset since, long occurrence,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = (appId, live.Document.Id, occurrence);
+        if (_finished.ContainsKey(key))
+            return 0;
+        try
+        {
+            if (await runs.ClaimRunAsync(appId, live.Document.Id, occurrence, Owner, now, options.Lease, cancellationToken) is not { } run)
+            {
+                // Finished, or held by another process (or by this one before a restart, until its lease runs out).
+                var latest = await runs.ListRunsAsync(appId, live.Document.Id, 1, cancellationToken);
+                if (latest is [{ State: ScheduleRunStates.Finished } done] && done.Occurrence == occurrence)
+                    _finished.TryAdd(key, 0);
+                return 0;
+            }
+            return await WorkAsync(run, live, schedule, since, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One message's trouble does not hold the others back; its run is tried again at the next poll.
+            LogRunFailed(logger, appId, live.Document.Id, occurrence, e);
+            return 0;
+        }
     }
 
     /// <summary>

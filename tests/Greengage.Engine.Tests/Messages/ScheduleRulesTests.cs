@@ -159,6 +159,27 @@ public sealed class ScheduleRulesTests
     }
 
     [Fact]
+    public void Superseded_IsAUsersNextOccurrenceComing_AndEverywhereOnceItReachedUtcMinus12()
+    {
+        var daily = new MessageSchedule("2026-12-10T09:00", ScheduleRules.UserTimeZone, ScheduleRules.Daily);
+        // Day 0 in Tokyo is superseded at Tokyo's 09:00 of day 1 (00:00 UTC), in New York at its own (14:00 UTC).
+        Assert.False(ScheduleRules.Superseded(daily, 0, UserIn("Asia/Tokyo"), Utc("2026-12-10T23:59:59")));
+        Assert.True(ScheduleRules.Superseded(daily, 0, UserIn("Asia/Tokyo"), Utc("2026-12-11T00:00:00")));
+        Assert.False(ScheduleRules.Superseded(daily, 0, UserIn("America/New_York"), Utc("2026-12-11T13:59:59")));
+        Assert.True(ScheduleRules.Superseded(daily, 0, UserIn("America/New_York"), Utc("2026-12-11T14:00:00")));
+        // Everywhere once day 1 reached UTC-12 (21:00 UTC).
+        Assert.False(ScheduleRules.SupersededEverywhere(daily, 0, Utc("2026-12-11T20:59:59")));
+        Assert.True(ScheduleRules.SupersededEverywhere(daily, 0, Utc("2026-12-11T21:00:00")));
+        // Once has no next occurrence; a fixed zone's next occurrence is one instant.
+        var once = daily with { Repeat = ScheduleRules.Once };
+        Assert.False(ScheduleRules.Superseded(once, 0, UserIn("Asia/Tokyo"), Utc("2027-12-11T00:00:00")));
+        Assert.False(ScheduleRules.SupersededEverywhere(once, 0, Utc("2027-12-11T00:00:00")));
+        var berlin = new MessageSchedule("2026-12-10T09:00", "Europe/Berlin", ScheduleRules.Weekly);
+        Assert.False(ScheduleRules.SupersededEverywhere(berlin, 0, Utc("2026-12-17T07:59:59")));
+        Assert.True(ScheduleRules.SupersededEverywhere(berlin, 0, Utc("2026-12-17T08:00:00")));
+    }
+
+    [Fact]
     public void Missed_IsAUserTimeMoreThanTheGraceBeforeTheMessageWasLastLive()
     {
         var resumed = Utc("2026-12-10T09:10:00");

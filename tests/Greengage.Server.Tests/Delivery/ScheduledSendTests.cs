@@ -207,7 +207,7 @@ public sealed class ScheduledSendTests : IAsyncLifetime
     [Fact]
     public async Task ADailyRunCutShort_IsTakenUpAfterTheNextDayBegan_ExceptForUsersWhoseNextDayCame()
     {
-        // Back at 00:00:01 UTC on day 1, when day 1 is due (it began at 19:00) and day 0's last zones are still to come.
+        // Back at 00:00:01 UTC on day 1: day 1 is due (it began at 19:00 UTC); day 0 is over everywhere but was never sent.
         var (app, id, runs, midnight) = await DailyRunCutShort(24 + 1 / 3600.0);
 
         // Day 0 was taken up: Berlin (08:00 UTC) and New York (14:00 UTC) get it now, late; Tokyo's day 1 came at

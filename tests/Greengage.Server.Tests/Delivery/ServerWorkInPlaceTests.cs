@@ -116,6 +116,7 @@ public sealed class ServerWorkInPlaceTests : IAsyncLifetime
         // The outcomes (which come back together) took turns on the user kept from the send: no load, no activation.
         Assert.Equal((toGrain, loaded), (Gateway.SentToGrain, Gateway.LoadedInPlace));
         Assert.Equal(0, Residency.Count);
+        Assert.Equal(0, Gateway.AwaitingOutcome); // kept until the last outcome, then let go
         var export = await ApiClient.MultiAsync(_factory.CreateClient(), app.AppId, app.Keys["dataExport"], new JsonObject { ["action"] = "exportUser", ["userId"] = "two1" });
         Assert.Equal(2, (int)export[0]["events"]![$".m{id}"]!["count"]!);
     }

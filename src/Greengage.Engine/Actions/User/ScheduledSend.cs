@@ -48,6 +48,10 @@ public sealed class ScheduledSend(ContentDirectory? content = null, MessagesOpti
             return Result("not sent: already sent");
         if (ScheduleRules.Missed(ScheduleRules.InstantFor(schedule, occurrence, context.State), ScheduleRules.LiveSince(live)))
             return Result("not sent: the time passed while the message was not live");
+        // Sent late (a run taken up after the next occurrence began, a waiting row retried): not once the user's next
+        // occurrence's time has come, so that they get that one and not both.
+        if (ScheduleRules.Superseded(schedule, occurrence, context.State, DateTimeOffset.FromUnixTimeMilliseconds(context.NowMs)))
+            return Result("not sent: superseded by the next occurrence");
 
         var subject = new TargetingSubject(context.State, context.UserId, null, context.NowMs);
         var outcome = MessageSends.Send(context.Batch.AppId, live, subject, values: null, force: false, context.State.Devices.Devices,
