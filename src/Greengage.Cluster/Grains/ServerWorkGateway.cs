@@ -34,6 +34,7 @@ public sealed partial class ServerWorkGateway(
 {
     private long _inPlace;
     private long _toGrain;
+    private long _loaded;
 
     /// <summary>
     /// Users who just had sends queued in place, kept as applied (oldest first, bounded) for the sends' outcomes, which
@@ -42,7 +43,6 @@ public sealed partial class ServerWorkGateway(
     /// date (the user's grain wrote since), and the grain takes the outcome then.
     /// </summary>
     private readonly ConcurrentDictionary<string, (UserProcessor Processor, long AddedMs, int Awaited)> _awaitingOutcome = new(StringComparer.Ordinal);
-    private long _loaded;
     private readonly ConcurrentQueue<(string Key, long AddedMs)> _awaitingOrder = new();
 
     /// <summary>Users kept for their sends' outcomes at most (<see cref="_awaitingOutcome"/>).</summary>

@@ -84,8 +84,10 @@ public sealed class UserResidency
     public bool TryLease(string grainKey)
     {
         lock (_lock)
-            return _slots.TryAdd(grainKey, new Slot { Lease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) });
+            return _slots.TryAdd(grainKey, Leased());
     }
+
+    private static Slot Leased() => new() { Lease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
 
     /// <summary>
     /// Takes the lease like <see cref="TryLease"/>, but when another lease holds the user (the server's work on them in
@@ -99,7 +101,7 @@ public sealed class UserResidency
             Task held;
             lock (_lock)
             {
-                if (_slots.TryAdd(grainKey, new Slot { Lease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) }))
+                if (_slots.TryAdd(grainKey, Leased()))
                     return true;
                 var slot = _slots[grainKey];
                 if (slot.Lease is null || slot.Waiting > 0)

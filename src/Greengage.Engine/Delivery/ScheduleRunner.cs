@@ -247,13 +247,20 @@ public sealed partial class ScheduleRunner(
             if (run.State != ScheduleRunStates.Running || !over(run))
                 continue;
             var now = time.GetUtcNow();
-            if (await runs.ClaimRunAsync(appId, messageId, run.Occurrence, Owner, now, options.Lease, cancellationToken) is { } held
-                && await runs.SaveRunAsync(held with { State = state, Finished = now }, Owner, now, cancellationToken))
-                LogRunCutShortEnded(logger, appId, messageId, run.Occurrence, state, held.Scanned, held.Matched, held.Deferred);
-            else
+            if (await runs.ClaimRunAsync(appId, messageId, run.Occurrence, Owner, now, options.Lease, cancellationToken) is not { } held
+                || !await EndRunAsync(held, state, now, cancellationToken))
                 allEnded = false;
         }
         return allEnded;
+    }
+
+    /// <summary>Ends a run this process holds in <paramref name="state"/>, with what it had done; false when it was lost meanwhile.</summary>
+    private async Task<bool> EndRunAsync(ScheduleRun held, string state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!await runs.SaveRunAsync(held with { State = state, Finished = now }, Owner, now, cancellationToken))
+            return false;
+        LogRunCutShortEnded(logger, held.AppId, held.MessageId, held.Occurrence, state, held.Scanned, held.Matched, held.Deferred);
+        return true;
     }
 
     /// <summary>Per message, the due occurrence and live-since for which its earlier runs were all settled (<see cref="ResumeEarlierRunsAsync"/>).</summary>
@@ -292,10 +299,7 @@ public sealed partial class ScheduleRunner(
             }
             if (ScheduleRules.SupersededEverywhere(schedule, run.Occurrence, now))
             {
-                if (await runs.SaveRunAsync(run with { State = ScheduleRunStates.Missed, Finished = now }, Owner, now, cancellationToken))
-                    LogRunCutShortEnded(logger, appId, id, run.Occurrence, ScheduleRunStates.Missed, run.Scanned, run.Matched, run.Deferred);
-                else
-                    allSettled = false;
+                allSettled &= await EndRunAsync(run, ScheduleRunStates.Missed, now, cancellationToken);
                 continue;
             }
             LogRunResumed(logger, appId, id, run.Occurrence, due);
@@ -588,7 +592,6 @@ public sealed partial class ScheduleRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence}: {Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time")]
     private static partial void LogRunFinished(ILogger logger, string appId, long messageId, long occurrence, long scanned, long matched, long deferred);
-
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled send of message {MessageId} (app {AppId}), occurrence {Occurrence} cut short and never to be taken up again: ended {State} ({Scanned} users looked at, {Matched} asked, {Deferred} waiting for their local time)")]
     private static partial void LogRunCutShortEnded(ILogger logger, string appId, long messageId, long occurrence, string state, long scanned, long matched, long deferred);
