@@ -5,13 +5,14 @@ namespace Greengage.Storage.Sqlite;
 
 /// <summary>
 /// Prepared, reused commands of the group-commit path. Each write set costs: its user's key (cached), one packed log
-/// row inserted only if its first sequence number is above the user's last committed one (the fence), and its
-/// snapshot if any. A set with more than one
+/// row appended only if its first sequence number is above the user's last committed one (the fence: the index and
+/// the <see cref="LogTail"/>), and its snapshot if any. The row reaches the per-user index later, merged in bulk with
+/// others (<see cref="MergeChunk"/>). A set with more than one
 /// statement runs inside a savepoint; a stale sequence number or snapshot version rolls back to it and reports
 /// <see cref="CommitOutcome.FenceViolated"/>.
 /// <para>
 /// A set with <see cref="UserWriteSet.EraseThroughSeq"/> is written as usual (fenced), then erased: the user's packed
-/// rows with <c>last_seq</c> at or below the point are deleted (this set's own rows included), the one row that may
+/// rows (all indexed first) with <c>last_seq</c> at or below the point are deleted (this set's own rows included), the one row that may
 /// straddle the point is rewritten to keep only the records above it (its <c>first_pos</c> grows by the records cut
 /// off, so the kept ones keep their ingest sequence), a tombstone row (no records, <c>last_seq</c> = the point) keeps
 /// the fence above the erased sequence numbers, and the snapshot is deleted unless the set writes a fresh one. Every
@@ -47,13 +48,17 @@ internal sealed class CommitCommands : IDisposable
     private readonly SqliteCommand _rewriteRow;
     private readonly SqliteCommand _insertTombstone;
     private readonly SqliteCommand _deleteSnapshot;
+    private readonly SqliteCommand _indexRow;
+    private readonly SqliteCommand _setMergedThrough;
+    private readonly LogTail _tail;
     private readonly Dictionary<(string App, string User), long> _userKeys = [];
     private readonly List<(string App, string User)> _addedInTransaction = [];
     private SqliteTransaction? _transaction;
 
-    public CommitCommands(SqliteConnection connection)
+    public CommitCommands(SqliteConnection connection, LogTail tail)
     {
         _connection = connection;
+        _tail = tail;
         _savepoint = Create("SAVEPOINT write_set;");
         _release = Create("RELEASE write_set;");
         _rollbackTo = Create("ROLLBACK TO write_set;");
@@ -62,10 +67,9 @@ internal sealed class CommitCommands : IDisposable
         _rollbackToPair = Create("ROLLBACK TO write_pair;");
         _findUser = Create("SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
         _insertUser = Create("INSERT INTO users (app_id, user_id) VALUES (@app, @user) RETURNING user_key;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
-        // The fence and the insert are two statements: an INSERT ... SELECT that reads its own target table makes
-        // SQLite buffer the selected row in a temporary table, created and dropped on every execution. There is one
-        // writer, so nothing can come between the two.
-        _fenceLog = Create("SELECT 1 FROM activity_log WHERE user_key = @key AND last_seq >= @first LIMIT 1;",
+        // The fence looks in the index here and in the tail in memory (rows not indexed yet). There is one writer, so
+        // nothing can come between the fence and the insert.
+        _fenceLog = Create("SELECT 1 FROM activity_index WHERE user_key = @key AND last_seq >= @first LIMIT 1;",
             ("@key", SqliteType.Integer), ("@first", SqliteType.Integer));
         _insertLog = Create("INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @last, @records);",
             ("@key", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
@@ -85,8 +89,11 @@ internal sealed class CommitCommands : IDisposable
         _deleteWork = Create("DELETE FROM work_items WHERE id = @id;", ("@id", SqliteType.Integer));
         (string, SqliteType)[] snapshot = [("@key", SqliteType.Integer), ("@expected", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@state", SqliteType.Blob), ("@now", SqliteType.Integer)];
         // A snapshot below an erasure point (a tombstone: a log row without records) would fold erased records back in.
-        const string AboveErasure =
-            "NOT EXISTS (SELECT 1 FROM activity_log WHERE user_key = @key AND last_seq > @seq AND length(records) = 0)";
+        // Tombstones go into the index as they are written, so the index alone answers this.
+        const string AboveErasure = """
+            NOT EXISTS (SELECT 1 FROM activity_index i JOIN activity_log l ON l.ingest = i.ingest
+                        WHERE i.user_key = @key AND i.last_seq > @seq AND length(l.records) = 0)
+            """;
         _insertSnapshot = Create($"""
             INSERT INTO user_snapshots (user_key, version, seq, state, updated_ms)
             SELECT @key, @expected + 1, @seq, @state, @now
@@ -98,18 +105,25 @@ internal sealed class CommitCommands : IDisposable
             WHERE user_key = @key AND version = @expected AND {AboveErasure};
             """, snapshot);
         (string, SqliteType)[] erasure = [("@key", SqliteType.Integer), ("@through", SqliteType.Integer)];
-        _eraseLog = Create("DELETE FROM activity_log WHERE user_key = @key AND last_seq <= @through;", erasure);
+        _eraseLog = Create("""
+            DELETE FROM activity_log WHERE ingest IN
+                (SELECT ingest FROM activity_index WHERE user_key = @key AND last_seq <= @through);
+            DELETE FROM activity_index WHERE user_key = @key AND last_seq <= @through;
+            """, erasure);
         _findStraddler = Create("""
-            SELECT ingest, records, first_pos FROM activity_log
-            WHERE user_key = @key AND last_seq > @through ORDER BY last_seq LIMIT 1;
+            SELECT l.ingest, l.records, l.first_pos FROM activity_index i JOIN activity_log l ON l.ingest = i.ingest
+            WHERE i.user_key = @key AND i.last_seq > @through ORDER BY i.last_seq LIMIT 1;
             """, erasure);
         _rewriteRow = Create("UPDATE activity_log SET records = @records, first_pos = @first WHERE ingest = @ingest;",
             ("@ingest", SqliteType.Integer), ("@records", SqliteType.Blob), ("@first", SqliteType.Integer));
-        _insertTombstone = Create("""
-            INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @through, x'')
-            ON CONFLICT (user_key, last_seq) DO NOTHING;
-            """, erasure);
+        _insertTombstone = Create("INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @through, x'');", erasure);
         _deleteSnapshot = Create("DELETE FROM user_snapshots WHERE user_key = @key;", ("@key", SqliteType.Integer));
+        _indexRow = Create("""
+            INSERT INTO activity_index (user_key, last_seq, ingest) VALUES (@key, @seq, @ingest)
+            ON CONFLICT (user_key, last_seq) DO NOTHING;
+            """, ("@key", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@ingest", SqliteType.Integer));
+        _setMergedThrough = Create("UPDATE log_index_state SET merged_through = max(merged_through, @through) WHERE id = 1;",
+            ("@through", SqliteType.Integer));
     }
 
     /// <summary>Writes every set inside <paramref name="transaction"/>; one outcome per set.</summary>
@@ -131,9 +145,13 @@ internal sealed class CommitCommands : IDisposable
             UserKey(set.AppId, set.UserId);
             UserKey(along.AppId, along.UserId);
             Execute(_savepointPair);
+            var pairMark = _tail.Mark();
             var written = WriteSet(along, nowMs) && WriteSet(set, nowMs);
             if (!written)
+            {
                 Execute(_rollbackToPair);
+                _tail.RollbackTo(pairMark);
+            }
             Execute(_releasePair);
             outcomes[i] = written ? CommitOutcome.Committed : CommitOutcome.FenceViolated;
         }
@@ -150,7 +168,10 @@ internal sealed class CommitCommands : IDisposable
         var guarded = statements > 1 || set.Rows.Count > LogPacking.MaxRowsPerPack || set.EraseThroughSeq is not null;
         if (guarded)
             Execute(_savepoint);
+        var mark = _tail.Mark();
         var written = TryWrite(key, set, nowMs);
+        if (!written)
+            _tail.RollbackTo(mark);
         if (guarded)
         {
             if (!written)
@@ -166,13 +187,14 @@ internal sealed class CommitCommands : IDisposable
         foreach (var user in _addedInTransaction)
             _userKeys.Remove(user);
         _addedInTransaction.Clear();
+        _tail.Abandon();
         _transaction = null;
     }
 
     public void Dispose()
     {
         foreach (var command in new[] { _savepoint, _release, _rollbackTo, _savepointPair, _releasePair, _rollbackToPair, _findUser, _insertUser, _fenceLog, _insertLog, _linkDevice, _insertWork, _deleteWork, _setDeadline, _clearDeadline, _insertSnapshot, _updateSnapshot,
-                     _eraseLog, _findStraddler, _rewriteRow, _insertTombstone, _deleteSnapshot })
+                     _eraseLog, _findStraddler, _rewriteRow, _insertTombstone, _deleteSnapshot, _indexRow, _setMergedThrough })
             command.Dispose();
     }
 
@@ -214,6 +236,8 @@ internal sealed class CommitCommands : IDisposable
             for (var start = 0; start < rows.Count; start += LogPacking.MaxRowsPerPack)
             {
                 var count = Math.Min(LogPacking.MaxRowsPerPack, rows.Count - start);
+                if (_tail.MaxSeq(key) >= rows[start].Seq)
+                    return false;
                 _fenceLog.Parameters[0].Value = key;
                 _fenceLog.Parameters[1].Value = rows[start].Seq;
                 _fenceLog.Transaction = _transaction;
@@ -224,6 +248,7 @@ internal sealed class CommitCommands : IDisposable
                 l[1].Value = rows[start + count - 1].Seq;
                 l[2].Value = LogPacking.Pack(rows, start, count);
                 Execute(_insertLog);
+                _tail.Added(key, rows[start + count - 1].Seq, LastIngest());
             }
         }
 
@@ -283,6 +308,12 @@ internal sealed class CommitCommands : IDisposable
     /// </summary>
     private void Erase(long key, long through, bool keepSnapshot)
     {
+        // The user's rows not indexed yet (this set's own among them) go into the index first: from here on the index
+        // alone finds them.
+        foreach (var entry in _tail.EntriesOf(key, withPending: true))
+            IndexRow(key, entry.LastSeq, entry.Ingest);
+        _tail.Indexed(key);
+
         _eraseLog.Parameters[0].Value = key;
         _eraseLog.Parameters[1].Value = through;
         Execute(_eraseLog);
@@ -322,6 +353,7 @@ internal sealed class CommitCommands : IDisposable
         _insertTombstone.Parameters[0].Value = key;
         _insertTombstone.Parameters[1].Value = through;
         Execute(_insertTombstone);
+        IndexRow(key, through, LastIngest());
 
         if (!keepSnapshot)
         {
@@ -329,6 +361,42 @@ internal sealed class CommitCommands : IDisposable
             Execute(_deleteSnapshot);
         }
     }
+
+    /// <summary>
+    /// Merges the next chunk of the tail into the index, in its own transaction (the caller commits it and then calls
+    /// <see cref="LogTail.Commit"/>). At the end of a merge cycle the new low-water mark of the tail is stored with it.
+    /// </summary>
+    public int MergeChunk(SqliteTransaction transaction)
+    {
+        _transaction = transaction;
+        var rows = 0;
+        var chunk = _tail.NextChunk(out var mergedThrough);
+        foreach (var (user, entries) in chunk)
+        {
+            foreach (var entry in entries)
+                IndexRow(user, entry.LastSeq, entry.Ingest);
+            _tail.Indexed(user);
+            rows += entries.Count;
+        }
+        if (mergedThrough is { } through)
+        {
+            _setMergedThrough.Parameters[0].Value = through;
+            Execute(_setMergedThrough);
+        }
+        _transaction = null;
+        return rows;
+    }
+
+    private void IndexRow(long key, long lastSeq, long ingest)
+    {
+        var p = _indexRow.Parameters;
+        p[0].Value = key;
+        p[1].Value = lastSeq;
+        p[2].Value = ingest;
+        Execute(_indexRow);
+    }
+
+    private long LastIngest() => SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
 
     /// <summary>The rows sorted by sequence number (the engine writes them in order; the contract does not demand it).</summary>
     private static IReadOnlyList<NewLogRow> InSeqOrder(IReadOnlyList<NewLogRow> rows)

@@ -25,6 +25,16 @@ public sealed class SqliteStorageOptions
     /// <summary>Maps to <c>PRAGMA synchronous</c>; see <see cref="SqliteDurability"/>.</summary>
     public SqliteDurability Durability { get; set; } = SqliteDurability.Normal;
 
+    /// <summary>
+    /// How many log rows may wait in memory for the per-user index before the writer merges them into it (a range of
+    /// users at a time, between commits). More rows make each index page written carry more of them; all of them are
+    /// read back from the log after a restart.
+    /// </summary>
+    public int IndexLagRows { get; set; } = 65_536;
+
+    /// <summary>About how many rows one merge step (one transaction between two commits) puts into the index.</summary>
+    public int IndexMergeChunkRows { get; set; } = 4_096;
+
     /// <summary>How long a statement waits for a lock held by another connection or process before it fails.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -48,13 +48,24 @@ public sealed partial class SqliteStore
     }
 
     /// <summary>All rows of one user, in sequence order.</summary>
-    public Task<IReadOnlyList<LogRow>> ReadUserAsync(string appId, string userId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LogRow>> ReadUserAsync(string appId, string userId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(appId);
         ArgumentNullException.ThrowIfNull(userId);
-        return ReadAsync<IReadOnlyList<LogRow>>(transaction =>
-            FindUserKey(transaction, appId, userId) is { } key ? ReadUserRows(transaction, key, appId, userId, long.MinValue) : [],
-            cancellationToken);
+        EnsureTailLoaded();
+        if (await ReadAsync(transaction => FindUserKey(transaction, appId, userId), cancellationToken).ConfigureAwait(false) is not { } key)
+            return [];
+        // The rows not indexed yet are taken before the read transaction starts (LogTail).
+        var unmerged = _tail.EntriesOf(key);
+        return await ReadAsync(transaction =>
+        {
+            using var rows = Command(transaction, UserRowsSql);
+            rows.Parameters.AddWithValue("@key", key);
+            rows.Parameters.AddWithValue("@after", long.MinValue);
+            using var byIngest = Command(transaction, RowByIngestSql);
+            byIngest.Parameters.Add("@ingest", SqliteType.Integer);
+            return ReadUserRows(rows, byIngest, appId, userId, long.MinValue, unmerged);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static long? FindUserKey(SqliteTransaction transaction, string appId, string userId)
@@ -65,29 +76,60 @@ public sealed partial class SqliteStore
         return command.ExecuteScalar() as long?;
     }
 
-    internal const string UserRowsSql = "SELECT ingest, records, first_pos FROM activity_log WHERE user_key = @key AND last_seq > @after ORDER BY last_seq;";
+    /// <summary>A user's indexed rows after a sequence number (the rows in <see cref="LogTail"/> are read by ingest).</summary>
+    internal const string UserRowsSql = """
+        SELECT l.ingest, l.records, l.first_pos FROM activity_index i JOIN activity_log l ON l.ingest = i.ingest
+        WHERE i.user_key = @key AND i.last_seq > @after ORDER BY i.last_seq;
+        """;
 
-    private static IReadOnlyList<LogRow> ReadUserRows(SqliteTransaction transaction, long key, string appId, string userId, long afterSeq)
-    {
-        using var command = Command(transaction, UserRowsSql);
-        command.Parameters.AddWithValue("@key", key);
-        command.Parameters.AddWithValue("@after", afterSeq);
-        return ReadUserRows(command, appId, userId, afterSeq);
-    }
+    internal const string RowByIngestSql = "SELECT records, first_pos FROM activity_log WHERE ingest = @ingest;";
 
-    /// <summary>The rows <paramref name="command"/> (<see cref="UserRowsSql"/>, its parameters set) reads, unpacked.</summary>
-    internal static IReadOnlyList<LogRow> ReadUserRows(SqliteCommand command, string appId, string userId, long afterSeq)
+    /// <summary>
+    /// The rows <paramref name="indexed"/> (<see cref="UserRowsSql"/>, its parameters set) reads, then those of
+    /// <paramref name="unmerged"/> (the user's rows in <see cref="LogTail"/>, taken before the transaction began) through
+    /// <paramref name="byIngest"/> (<see cref="RowByIngestSql"/>), unpacked, each once, in sequence order.
+    /// </summary>
+    internal static IReadOnlyList<LogRow> ReadUserRows(
+        SqliteCommand indexed, SqliteCommand byIngest, string appId, string userId, long afterSeq, IReadOnlyList<LogTail.Entry> unmerged)
     {
         var rows = new List<LogRow>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        HashSet<long>? seen = unmerged.Count > 0 ? [] : null;
+        using (var reader = indexed.ExecuteReader())
         {
-            foreach (var row in LogPacking.Unpack(reader.GetInt64(0), appId, userId, reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)))
+            while (reader.Read())
             {
-                if (row.Seq > afterSeq)
-                    rows.Add(row);
+                var ingest = reader.GetInt64(0);
+                seen?.Add(ingest);
+                AddAfter(rows, LogPacking.Unpack(ingest, appId, userId, reader.GetFieldValue<byte[]>(1), reader.GetInt64(2)), afterSeq);
+            }
+        }
+        foreach (var entry in unmerged)
+        {
+            if (entry.LastSeq <= afterSeq || !seen!.Add(entry.Ingest))
+                continue;
+            byIngest.Parameters[0].Value = entry.Ingest;
+            using var reader = byIngest.ExecuteReader();
+            // A row erased since is gone: nothing of it is read.
+            if (reader.Read())
+                AddAfter(rows, LogPacking.Unpack(entry.Ingest, appId, userId, reader.GetFieldValue<byte[]>(0), reader.GetInt64(1)), afterSeq);
+        }
+        for (var i = 1; i < rows.Count; i++)
+        {
+            if (rows[i].Seq < rows[i - 1].Seq)
+            {
+                rows.Sort((x, y) => x.Seq.CompareTo(y.Seq));
+                break;
             }
         }
         return rows;
+    }
+
+    private static void AddAfter(List<LogRow> rows, IEnumerable<LogRow> unpacked, long afterSeq)
+    {
+        foreach (var row in unpacked)
+        {
+            if (row.Seq > afterSeq)
+                rows.Add(row);
+        }
     }
 }

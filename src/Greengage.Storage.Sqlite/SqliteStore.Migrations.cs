@@ -27,8 +27,10 @@ public sealed partial class SqliteStore
                 writer.InTransaction(transaction => Apply(transaction, migration));
             }
 
+            if (!_tail.Loaded)
+                LoadTail(writer.Connection);
             return true;
-        }, cancellationToken);
+        }, cancellationToken, beforeMigration: true);
 
     /// <summary>The highest applied migration version; 0 for a database never migrated.</summary>
     public Task<int> SchemaVersionAsync(CancellationToken cancellationToken) =>
@@ -43,7 +45,7 @@ public sealed partial class SqliteStore
 
             command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;";
             return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }, cancellationToken);
+        }, cancellationToken, beforeMigration: true);
 
     private bool Apply(SqliteTransaction transaction, MigrationScript migration)
     {

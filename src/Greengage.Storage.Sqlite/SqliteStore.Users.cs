@@ -14,7 +14,8 @@ public sealed partial class SqliteStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            // The same reads as ReadUserRows after FindUserKey, on statements prepared once (UserLoaders).
+            EnsureTailLoaded();
+            // The same reads as ReadUserAsync, on statements prepared once (UserLoaders).
             return Task.FromResult(_loaders.Load(appId, userId));
         }
 #pragma warning disable CA1031 // Reported through the task, like an async method would.
@@ -50,9 +51,12 @@ public sealed partial class SqliteStore
                 writer.Commit.Abandon();
                 throw;
             }
+            _tail.Commit();
             _checkpointer.Written(writer.Connection);
             if (_checkpointer.TailDue)
                 _checkpointer.FinishTail(writer.Connection);
+            if (_tail.MergeDue)
+                MergeTail(writer);
             return outcomes;
         }, cancellationToken);
     }
@@ -84,27 +88,36 @@ public sealed partial class SqliteStore
     /// <summary>The users of a later page: a seek to the cursor in the (app, user id) index, whatever the page's position.</summary>
     internal const string ScanNextPageSql = "SELECT user_key, user_id FROM users WHERE app_id = @app AND user_id > @after ORDER BY user_id LIMIT @limit;";
 
-    /// <summary>A page of an app's users by user id (bytewise order, the UNIQUE (app_id, user_id) index), in one read.</summary>
-    public Task<IReadOnlyList<ScannedUser>> ScanUsersAsync(string appId, string? afterUserId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// A page of an app's users by user id (bytewise order, the UNIQUE (app_id, user_id) index): the page's users in one
+    /// read, then their rows not indexed yet (LogTail), then their snapshots and rows in a second read.
+    /// </summary>
+    public async Task<IReadOnlyList<ScannedUser>> ScanUsersAsync(string appId, string? afterUserId, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(appId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return ReadAsync<IReadOnlyList<ScannedUser>>(transaction =>
+        EnsureTailLoaded();
+        var keys = await ReadAsync(transaction =>
         {
             var keys = new List<(long Key, string UserId)>();
             // Two statements, not `(@after IS NULL OR user_id > @after)`: with the OR, SQLite seeks only on app_id and
             // walks every user before the cursor, so each page cost more than the last (a campaign to a million users
             // slowed to half its rate).
-            using (var command = Command(transaction, afterUserId is null ? ScanFirstPageSql : ScanNextPageSql))
-            {
-                command.Parameters.AddWithValue("@app", appId);
-                if (afterUserId is not null)
-                    command.Parameters.AddWithValue("@after", afterUserId);
-                command.Parameters.AddWithValue("@limit", limit);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                    keys.Add((reader.GetInt64(0), reader.GetString(1)));
-            }
+            using var command = Command(transaction, afterUserId is null ? ScanFirstPageSql : ScanNextPageSql);
+            command.Parameters.AddWithValue("@app", appId);
+            if (afterUserId is not null)
+                command.Parameters.AddWithValue("@after", afterUserId);
+            command.Parameters.AddWithValue("@limit", limit);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                keys.Add((reader.GetInt64(0), reader.GetString(1)));
+            return keys;
+        }, cancellationToken).ConfigureAwait(false);
+        if (keys.Count == 0)
+            return [];
+        var unmerged = keys.Select(k => _tail.EntriesOf(k.Key)).ToList();
+        return await ReadAsync<IReadOnlyList<ScannedUser>>(transaction =>
+        {
             var users = new List<ScannedUser>(keys.Count);
             using var snapshots = Command(transaction, "SELECT version, seq, state FROM user_snapshots WHERE user_key = @key;");
             var key = snapshots.Parameters.Add("@key", Microsoft.Data.Sqlite.SqliteType.Integer);
@@ -112,8 +125,11 @@ public sealed partial class SqliteStore
             using var rows = Command(transaction, UserRowsSql);
             var rowsKey = rows.Parameters.Add("@key", Microsoft.Data.Sqlite.SqliteType.Integer);
             var rowsAfter = rows.Parameters.Add("@after", Microsoft.Data.Sqlite.SqliteType.Integer);
-            foreach (var (userKey, userId) in keys)
+            using var byIngest = Command(transaction, RowByIngestSql);
+            byIngest.Parameters.Add("@ingest", Microsoft.Data.Sqlite.SqliteType.Integer);
+            for (var i = 0; i < keys.Count; i++)
             {
+                var (userKey, userId) = keys[i];
                 key.Value = userKey;
                 UserSnapshot? snapshot = null;
                 using (var reader = snapshots.ExecuteReader())
@@ -121,12 +137,13 @@ public sealed partial class SqliteStore
                     if (reader.Read())
                         snapshot = new UserSnapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
                 }
+                var after = snapshot?.Seq ?? long.MinValue;
                 rowsKey.Value = userKey;
-                rowsAfter.Value = snapshot?.Seq ?? long.MinValue;
-                users.Add(new ScannedUser(userId, new StoredUser(snapshot, ReadUserRows(rows, appId, userId, snapshot?.Seq ?? long.MinValue))));
+                rowsAfter.Value = after;
+                users.Add(new ScannedUser(userId, new StoredUser(snapshot, ReadUserRows(rows, byIngest, appId, userId, after, unmerged[i]))));
             }
             return users;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The user a device belongs to, or null (one short read).</summary>

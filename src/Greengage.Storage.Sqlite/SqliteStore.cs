@@ -19,6 +19,7 @@ public sealed partial class SqliteStore
     private readonly WalCheckpointer _checkpointer;
     private WriterConnection? _writer;
     private readonly UserLoaders _loaders;
+    private readonly LogTail _tail;
     private volatile bool _disposed;
 
     public SqliteStore(SqliteStorageOptions options, TimeProvider time)
@@ -28,8 +29,11 @@ public sealed partial class SqliteStore
         _options = options;
         _time = time;
         _connectionStrings = SqliteConnectionStrings.From(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.IndexLagRows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.IndexMergeChunkRows);
         _checkpointer = new WalCheckpointer(_connectionStrings.Writer, _connectionStrings.FilePath);
-        _loaders = new UserLoaders(_connectionStrings.Reader, keep: Math.Max(4, Environment.ProcessorCount * 4));
+        _tail = new LogTail(options.IndexLagRows, options.IndexMergeChunkRows);
+        _loaders = new UserLoaders(_connectionStrings.Reader, keep: Math.Max(4, Environment.ProcessorCount * 4), _tail);
     }
 
     /// <summary>The full path (or URI) of the database file.</summary>
@@ -72,14 +76,19 @@ public sealed partial class SqliteStore
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Runs <paramref name="work"/> on the writer connection while holding the write lock.</summary>
-    private async Task<T> WithWriterAsync<T>(Func<WriterConnection, T> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer connection while holding the write lock; first, once (unless
+    /// <paramref name="beforeMigration"/>), reads the log's rows not indexed yet into <see cref="LogTail"/>.
+    /// </summary>
+    private async Task<T> WithWriterAsync<T>(Func<WriterConnection, T> work, CancellationToken cancellationToken, bool beforeMigration = false)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _writer ??= WriterConnection.Open(_connectionStrings, _options);
+            _writer ??= WriterConnection.Open(_connectionStrings, _options, _tail);
+            if (!beforeMigration && !_tail.Loaded)
+                LoadTail(_writer.Connection);
             return work(_writer);
         }
         finally
@@ -93,6 +102,62 @@ public sealed partial class SqliteStore
             _writeLock.Release();
         }
     }
+
+    /// <summary>Loads <see cref="LogTail"/> unless done: a read path that comes before any write (the writer does it).</summary>
+    private void EnsureTailLoaded()
+    {
+        if (!_tail.Loaded)
+            WithWriterAsync(_ => true, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// The log's rows above the stored low-water mark of the tail that the index lacks: the rows a stop or a crash left
+    /// unmerged (at most a merge cycle's worth).
+    /// </summary>
+    private void LoadTail(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT l.ingest, l.user_key, l.last_seq FROM activity_log l
+            WHERE l.ingest > (SELECT merged_through FROM log_index_state WHERE id = 1)
+              AND NOT EXISTS (SELECT 1 FROM activity_index i
+                              WHERE i.user_key = l.user_key AND i.last_seq = l.last_seq AND i.ingest = l.ingest)
+            ORDER BY l.ingest;
+            """;
+        var rows = new List<(long, LogTail.Entry)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+                rows.Add((reader.GetInt64(1), new LogTail.Entry(reader.GetInt64(2), reader.GetInt64(0))));
+        }
+        command.CommandText = "SELECT COALESCE(MAX(ingest), 0) FROM activity_log;";
+        _tail.Load(rows, Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// One merge step of the tail into the index, in its own transaction, after a commit. A failure leaves the rows in
+    /// memory for the next step; the commit before it stands either way.
+    /// </summary>
+    private void MergeTail(WriterConnection writer)
+    {
+        try
+        {
+            writer.InTransaction(writer.Commit.MergeChunk);
+        }
+#pragma warning disable CA1031 // The commit before it succeeded and must be answered as such.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            _tail.Abandon();
+            _tail.AbandonCycle();
+            return;
+        }
+        _tail.Commit();
+        _checkpointer.Written(writer.Connection);
+    }
+
+    /// <summary>Rows waiting in memory for the per-user index (for tests and diagnostics).</summary>
+    internal int UnindexedRows => _tail.Count;
 
     /// <summary>Runs <paramref name="work"/> in one write transaction; on failure nothing of it is kept.</summary>
     private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken) =>

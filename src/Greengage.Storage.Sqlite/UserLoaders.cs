@@ -10,7 +10,7 @@ namespace Greengage.Storage.Sqlite;
 /// time a new command runs; a loader reuses its own. A loader serves one load at a time: taken from the pool, used in
 /// one read transaction, given back (or disposed when anything failed, or when the pool is full).
 /// </summary>
-internal sealed class UserLoaders(string connectionString, int keep) : IDisposable
+internal sealed class UserLoaders(string connectionString, int keep, LogTail tail) : IDisposable
 {
     private readonly ConcurrentBag<Loader> _idle = [];
     private volatile bool _disposed;
@@ -22,7 +22,7 @@ internal sealed class UserLoaders(string connectionString, int keep) : IDisposab
         StoredUser stored;
         try
         {
-            stored = loader.Load(appId, userId);
+            stored = loader.Load(appId, userId, tail);
         }
         catch
         {
@@ -49,6 +49,7 @@ internal sealed class UserLoaders(string connectionString, int keep) : IDisposab
         private readonly SqliteCommand _findUser;
         private readonly SqliteCommand _snapshot;
         private readonly SqliteCommand _rows;
+        private readonly SqliteCommand _rowByIngest;
 
         public Loader(string connectionString)
         {
@@ -57,6 +58,7 @@ internal sealed class UserLoaders(string connectionString, int keep) : IDisposab
             _findUser = Prepare("SELECT user_key FROM users WHERE app_id = @app AND user_id = @user;", ("@app", SqliteType.Text), ("@user", SqliteType.Text));
             _snapshot = Prepare("SELECT version, seq, state FROM user_snapshots WHERE user_key = @key;", ("@key", SqliteType.Integer));
             _rows = Prepare(SqliteStore.UserRowsSql, ("@key", SqliteType.Integer), ("@after", SqliteType.Integer));
+            _rowByIngest = Prepare(SqliteStore.RowByIngestSql, ("@ingest", SqliteType.Integer));
         }
 
         private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
@@ -69,17 +71,18 @@ internal sealed class UserLoaders(string connectionString, int keep) : IDisposab
             return command;
         }
 
-        public StoredUser Load(string appId, string userId)
+        public StoredUser Load(string appId, string userId, LogTail tail)
         {
-            using var transaction = _connection.BeginTransaction(deferred: true);
-            _findUser.Transaction = transaction;
+            // The key on its own, then the user's rows not indexed yet, then one read transaction for the rest: a merge
+            // takes rows out of the tail only once they are in the index, so started after the copy, the transaction
+            // finds each row in one place or the other.
+            _findUser.Transaction = null;
             _findUser.Parameters[0].Value = appId;
             _findUser.Parameters[1].Value = userId;
             if (_findUser.ExecuteScalar() is not long key)
-            {
-                transaction.Commit();
                 return new StoredUser(null, []);
-            }
+            var unmerged = tail.EntriesOf(key);
+            using var transaction = _connection.BeginTransaction(deferred: true);
             UserSnapshot? snapshot = null;
             _snapshot.Transaction = transaction;
             _snapshot.Parameters[0].Value = key;
@@ -92,7 +95,8 @@ internal sealed class UserLoaders(string connectionString, int keep) : IDisposab
             _rows.Transaction = transaction;
             _rows.Parameters[0].Value = key;
             _rows.Parameters[1].Value = afterSeq;
-            var rows = SqliteStore.ReadUserRows(_rows, appId, userId, afterSeq);
+            _rowByIngest.Transaction = transaction;
+            var rows = SqliteStore.ReadUserRows(_rows, _rowByIngest, appId, userId, afterSeq, unmerged);
             transaction.Commit();
             return new StoredUser(snapshot, rows);
         }
@@ -102,6 +106,7 @@ internal sealed class UserLoaders(string connectionString, int keep) : IDisposab
             _findUser.Dispose();
             _snapshot.Dispose();
             _rows.Dispose();
+            _rowByIngest.Dispose();
             _connection.Dispose();
         }
     }

@@ -9,10 +9,10 @@ namespace Greengage.Storage.Sqlite;
 /// </summary>
 internal sealed class WriterConnection : IDisposable
 {
-    private WriterConnection(SqliteConnection connection)
+    private WriterConnection(SqliteConnection connection, LogTail tail)
     {
         Connection = connection;
-        Commit = new CommitCommands(connection);
+        Commit = new CommitCommands(connection, tail);
     }
 
     public SqliteConnection Connection { get; }
@@ -22,7 +22,7 @@ internal sealed class WriterConnection : IDisposable
     /// <summary>Set when a failed transaction could not be rolled back; the store then reopens the connection.</summary>
     public bool Broken { get; private set; }
 
-    public static WriterConnection Open(SqliteConnectionStrings strings, SqliteStorageOptions options)
+    public static WriterConnection Open(SqliteConnectionStrings strings, SqliteStorageOptions options, LogTail tail)
     {
         if (!strings.FilePath.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
@@ -49,7 +49,7 @@ internal sealed class WriterConnection : IDisposable
 
             // Checkpoints run on WalCheckpointer's connection, not inside commits; the WAL is cut back to 128 MiB
             // after each restart (it stays below that: a cycle starts at 64 MiB). A 16 MiB page cache keeps the
-            // log's unique index hot.
+            // log's per-user index hot.
             Scalar(connection, "PRAGMA wal_autocheckpoint=0;");
             Scalar(connection, "PRAGMA journal_size_limit=134217728;");
             Scalar(connection, "PRAGMA cache_size=-16384;");
@@ -60,7 +60,7 @@ internal sealed class WriterConnection : IDisposable
                 timeout.ExecuteNonQuery();
             }
 
-            return new WriterConnection(connection);
+            return new WriterConnection(connection, tail);
         }
         catch
         {
