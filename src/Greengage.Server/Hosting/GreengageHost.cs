@@ -73,6 +73,7 @@ public static class GreengageHost
             DataDirectory = options.DataDirectory,
             ConnectionString = options.Storage.ConnectionString,
             Durability = Enum.Parse<SqliteDurability>(options.Storage.Durability, ignoreCase: true),
+            IndexLagRows = options.Storage.IndexLagRows,
         }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IStorageLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IAppStore>(sp => sp.GetRequiredService<SqliteStore>());

@@ -94,6 +94,8 @@ public sealed class GreengageOptions
             yield return problem;
         if (AdminToken is { Length: < 16 })
             yield return "Greengage:AdminToken must be at least 16 characters long.";
+        if (Storage.IndexLagRows is < 1 or > 16_777_216)
+            yield return "Greengage:Storage:IndexLagRows must be between 1 and 16777216.";
     }
 }
 
@@ -106,6 +108,12 @@ public sealed class StorageOptions
 
     /// <summary><c>Normal</c> survives a process crash; <c>Full</c> also a power loss.</summary>
     public string Durability { get; set; } = "Normal";
+
+    /// <summary>
+    /// Log rows that may wait in memory for the per-user index before the writer merges them into it (SQLite): more
+    /// make each index page written carry more rows, and are read back from the log after a restart.
+    /// </summary>
+    public int IndexLagRows { get; set; } = 65_536;
 }
 
 public sealed class ForwardedHeadersSettings
