@@ -27,8 +27,10 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     private int _cursor;
     private long _cycleThrough;
 
+    private volatile bool _loaded;
+
     /// <summary>Whether <see cref="Load"/> ran (the store loads the tail once, before the first read or write).</summary>
-    public bool Loaded { get; private set; }
+    public bool Loaded => _loaded;
 
     /// <summary>Rows held here (committed ones).</summary>
     public int Count
@@ -51,7 +53,7 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
             foreach (var (user, entry) in rows)
                 AddCommitted(user, entry);
             _maxIngest = Math.Max(_maxIngest, maxIngest);
-            Loaded = true;
+            _loaded = true;
         }
     }
 
@@ -94,7 +96,8 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
 
     /// <summary>
     /// The highest sequence number among the rows of <paramref name="user"/> held here, pending ones included (writer
-    /// thread; the fence).
+    /// thread; the fence). A user's rows arrive in sequence order (the fence itself, and a restart reads them back in
+    /// ingest order), so the last one has it.
     /// </summary>
     public long? MaxSeq(long user)
     {
@@ -102,10 +105,7 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
         lock (_lock)
         {
             if (_users.TryGetValue(user, out var entries))
-            {
-                foreach (var e in entries)
-                    max = max is { } m ? Math.Max(m, e.LastSeq) : e.LastSeq;
-            }
+                max = entries[^1].LastSeq;
         }
         foreach (var change in _pending)
         {
