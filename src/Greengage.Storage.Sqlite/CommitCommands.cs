@@ -118,10 +118,9 @@ internal sealed class CommitCommands : IDisposable
             ("@ingest", SqliteType.Integer), ("@records", SqliteType.Blob), ("@first", SqliteType.Integer));
         _insertTombstone = Create("INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @through, x'');", erasure);
         _deleteSnapshot = Create("DELETE FROM user_snapshots WHERE user_key = @key;", ("@key", SqliteType.Integer));
-        _indexRow = Create("""
-            INSERT INTO activity_index (user_key, last_seq, ingest) VALUES (@key, @seq, @ingest)
-            ON CONFLICT (user_key, last_seq) DO NOTHING;
-            """, ("@key", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@ingest", SqliteType.Integer));
+        // No ON CONFLICT: a row indexed twice would mean the fence let a sequence number through twice, which must
+        // fail loudly rather than hide one of them.
+        _indexRow = Create("INSERT INTO activity_index (user_key, last_seq, ingest) VALUES (@key, @seq, @ingest);", ("@key", SqliteType.Integer), ("@seq", SqliteType.Integer), ("@ingest", SqliteType.Integer));
         _setMergedThrough = Create("UPDATE log_index_state SET merged_through = max(merged_through, @through) WHERE id = 1;",
             ("@through", SqliteType.Integer));
     }
@@ -131,6 +130,7 @@ internal sealed class CommitCommands : IDisposable
     {
         _transaction = transaction;
         _addedInTransaction.Clear();
+        _tail.Abandon();
         var outcomes = new CommitOutcome[sets.Count];
         for (var i = 0; i < sets.Count; i++)
         {
@@ -366,11 +366,12 @@ internal sealed class CommitCommands : IDisposable
     /// Merges the next chunk of the tail into the index, in its own transaction (the caller commits it and then calls
     /// <see cref="LogTail.Commit"/>). At the end of a merge cycle the new low-water mark of the tail is stored with it.
     /// </summary>
-    public int MergeChunk(SqliteTransaction transaction)
+    public int MergeChunk(SqliteTransaction transaction, int minRows)
     {
         _transaction = transaction;
+        _tail.Abandon();
         var rows = 0;
-        var chunk = _tail.NextChunk(out var mergedThrough);
+        var chunk = _tail.NextChunk(minRows, out var mergedThrough);
         foreach (var (user, entries) in chunk)
         {
             foreach (var entry in entries)

@@ -21,6 +21,9 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     private readonly object _lock = new();
     private readonly Dictionary<long, List<Entry>> _users = [];
     private readonly List<Change> _pending = [];
+
+    /// <summary>Per user, what <see cref="_pending"/> says of it (the fence asks once per set); rebuilt after a rollback.</summary>
+    private readonly Dictionary<long, PendingState> _pendingByUser = [];
     private int _count;
     private long _maxIngest;
     private long[]? _cycle;
@@ -58,24 +61,47 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     }
 
     /// <summary>A row written in the current transaction (writer thread).</summary>
-    public void Added(long user, long lastSeq, long ingest) => _pending.Add(new Change(user, new Entry(lastSeq, ingest), Indexed: false));
+    public void Added(long user, long lastSeq, long ingest)
+    {
+        var change = new Change(user, new Entry(lastSeq, ingest), Indexed: false);
+        _pending.Add(change);
+        Note(change);
+    }
 
     /// <summary>Every row of <paramref name="user"/> held so far (pending ones too) went into the index in this transaction.</summary>
-    public void Indexed(long user) => _pending.Add(new Change(user, default, Indexed: true));
+    public void Indexed(long user)
+    {
+        var change = new Change(user, default, Indexed: true);
+        _pending.Add(change);
+        Note(change);
+    }
 
     /// <summary>A point to go back to when a savepoint is undone.</summary>
     public int Mark() => _pending.Count;
 
-    public void RollbackTo(int mark) => _pending.RemoveRange(mark, _pending.Count - mark);
+    public void RollbackTo(int mark)
+    {
+        if (mark == _pending.Count)
+            return;
+        _pending.RemoveRange(mark, _pending.Count - mark);
+        _pendingByUser.Clear();
+        foreach (var change in _pending)
+            Note(change);
+    }
 
-    /// <summary>The transaction failed: nothing of it happened.</summary>
-    public void Abandon() => _pending.Clear();
+    /// <summary>The transaction failed, or is about to start: nothing of the changes noted so far happened.</summary>
+    public void Abandon()
+    {
+        _pending.Clear();
+        _pendingByUser.Clear();
+    }
 
-    /// <summary>The transaction committed: its changes take effect.</summary>
-    public void Commit()
+    /// <summary>The transaction committed: its changes take effect. Returns the rows it added.</summary>
+    public int Commit()
     {
         if (_pending.Count == 0)
-            return;
+            return 0;
+        var added = 0;
         lock (_lock)
         {
             foreach (var change in _pending)
@@ -84,6 +110,7 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
                 {
                     AddCommitted(change.User, change.Entry);
                     _maxIngest = Math.Max(_maxIngest, change.Entry.Ingest);
+                    added++;
                 }
                 else if (_users.Remove(change.User, out var gone))
                 {
@@ -91,7 +118,8 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
                 }
             }
         }
-        _pending.Clear();
+        Abandon();
+        return added;
     }
 
     /// <summary>
@@ -101,19 +129,12 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     /// </summary>
     public long? MaxSeq(long user)
     {
-        long? max = null;
+        // A row of this transaction is above the user's committed ones; a user indexed in it has no row here but those
+        // added since.
+        if (_pendingByUser.TryGetValue(user, out var pending))
+            return pending.MaxSeq;
         lock (_lock)
-        {
-            if (_users.TryGetValue(user, out var entries))
-                max = entries[^1].LastSeq;
-        }
-        foreach (var change in _pending)
-        {
-            if (change.User != user)
-                continue;
-            max = change.Indexed ? null : max is { } m ? Math.Max(m, change.Entry.LastSeq) : change.Entry.LastSeq;
-        }
-        return max;
+            return _users.TryGetValue(user, out var entries) ? entries[^1].LastSeq : null;
     }
 
     /// <summary>
@@ -145,12 +166,13 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     }
 
     /// <summary>
-    /// The next users to merge, in key order, about <paramref name="chunkRows"/> rows in all (writer thread). A cycle
+    /// The next users to merge, in key order, about <paramref name="chunkRows"/> rows (or <paramref name="minRows"/>, if
+    /// more) in all (writer thread). A cycle
     /// starts with the users held when it starts and ends when the last of them was merged; then
     /// <paramref name="mergedThrough"/> is the highest ingest number committed when it started: every row up to it is in
     /// the index from then on.
     /// </summary>
-    public List<(long User, List<Entry> Entries)> NextChunk(out long? mergedThrough)
+    public List<(long User, List<Entry> Entries)> NextChunk(int minRows, out long? mergedThrough)
     {
         mergedThrough = null;
         var chunk = new List<(long, List<Entry>)>();
@@ -164,7 +186,8 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
                 _cycleThrough = _maxIngest;
             }
             var rows = 0;
-            while (_cursor < _cycle.Length && rows < chunkRows)
+            var want = Math.Max(chunkRows, minRows);
+            while (_cursor < _cycle.Length && rows < want)
             {
                 var user = _cycle[_cursor++];
                 if (!_users.TryGetValue(user, out var entries))
@@ -187,6 +210,20 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
         lock (_lock)
             _cycle = null;
     }
+
+    private void Note(Change change)
+    {
+        if (change.Indexed)
+        {
+            _pendingByUser[change.User] = new PendingState(null, Indexed: true);
+            return;
+        }
+        _pendingByUser.TryGetValue(change.User, out var state);
+        // A user's rows come in sequence order, so a pending row is above its committed ones.
+        _pendingByUser[change.User] = state with { MaxSeq = change.Entry.LastSeq };
+    }
+
+    private readonly record struct PendingState(long? MaxSeq, bool Indexed);
 
     private void AddCommitted(long user, Entry entry)
     {

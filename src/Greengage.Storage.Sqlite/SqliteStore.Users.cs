@@ -51,12 +51,12 @@ public sealed partial class SqliteStore
                 writer.Commit.Abandon();
                 throw;
             }
-            _tail.Commit();
+            var added = _tail.Commit();
             _checkpointer.Written(writer.Connection);
             if (_checkpointer.TailDue)
                 _checkpointer.FinishTail(writer.Connection);
             if (_tail.MergeDue)
-                MergeTail(writer);
+                MergeTail(writer, 2 * added);
             return outcomes;
         }, cancellationToken);
     }

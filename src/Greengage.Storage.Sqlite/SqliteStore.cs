@@ -18,6 +18,7 @@ public sealed partial class SqliteStore
     private readonly TimeProvider _time;
     private readonly WalCheckpointer _checkpointer;
     private WriterConnection? _writer;
+    private FileStream? _ownership;
     private readonly UserLoaders _loaders;
     private readonly LogTail _tail;
     private volatile bool _disposed;
@@ -67,6 +68,8 @@ public sealed partial class SqliteStore
             _writer?.Dispose();
             _writer = null;
             _checkpointer.CloseDatabaseFile();
+            _ownership?.Dispose();
+            _ownership = null;
         }
         finally
         {
@@ -86,6 +89,7 @@ public sealed partial class SqliteStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            _ownership ??= TakeOwnership(_connectionStrings.FilePath);
             _writer ??= WriterConnection.Open(_connectionStrings, _options, _tail);
             if (!beforeMigration && !_tail.Loaded)
                 LoadTail(_writer.Connection);
@@ -100,6 +104,29 @@ public sealed partial class SqliteStore
             }
 
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The store is its database's only writer (rows waiting for the index live in its memory, where no other process
+    /// sees them): an exclusive lock on <c>&lt;database&gt;.lock</c>, held until dispose (the OS drops it if the
+    /// process dies), keeps a second server or tool from writing the same file.
+    /// </summary>
+    private static FileStream? TakeOwnership(string databasePath)
+    {
+        if (databasePath.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+            return null;
+        var directory = Path.GetDirectoryName(databasePath);
+        if (!string.IsNullOrEmpty(directory))
+            Directory.CreateDirectory(directory);
+        try
+        {
+            return new FileStream(databasePath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException(
+                $"Another process (or another store) is writing the database {databasePath}: {e.Message}", e);
         }
     }
 
@@ -135,21 +162,22 @@ public sealed partial class SqliteStore
     }
 
     /// <summary>
-    /// One merge step of the tail into the index, in its own transaction, after a commit. A failure leaves the rows in
-    /// memory for the next step; the commit before it stands either way.
+    /// One merge step of the tail into the index, in its own transaction, after a commit: at least
+    /// <paramref name="minRows"/> rows' worth of users (twice what the commit added, so the tail cannot outgrow the
+    /// merge). A failure leaves the rows in memory and starts the cycle over; the commit before it stands either way.
     /// </summary>
-    private void MergeTail(WriterConnection writer)
+    private void MergeTail(WriterConnection writer, int minRows)
     {
         try
         {
-            writer.InTransaction(writer.Commit.MergeChunk);
+            writer.InTransaction(transaction => writer.Commit.MergeChunk(transaction, minRows));
         }
-#pragma warning disable CA1031 // The commit before it succeeded and must be answered as such.
-        catch (Exception e) when (e is not OutOfMemoryException)
-#pragma warning restore CA1031
+        catch (Exception e)
         {
             _tail.Abandon();
             _tail.AbandonCycle();
+            if (e is OutOfMemoryException)
+                throw;
             return;
         }
         _tail.Commit();

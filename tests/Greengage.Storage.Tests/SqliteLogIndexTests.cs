@@ -72,18 +72,20 @@ public sealed class SqliteLogIndexTests : IDisposable
     [Fact]
     public async Task Reopen_AfterACycleMergedSomeRows_ReadsBackOnlyTheOthers()
     {
-        await using (var store = Open(lagRows: 2, chunkRows: 1))
+        await using (var store = Open(lagRows: 3, chunkRows: 1))
         {
             await store.MigrateAsync(default);
-            await CommitAsync(store, [Set("a", 1), Set("b", 1), Set("c", 1)]);
-            // Three users waiting, one merged per step: the cycle stopped half-way, its low-water mark not stored yet.
-            Assert.Equal(1, IndexRows());
+            foreach (var user in new[] { "a", "b", "c" })
+                await CommitAsync(store, [Set(user, 1)]);
+            // The third row started a cycle over three users; its first step merged two rows' worth (twice what the
+            // commit added): the cycle stopped after a and b, its low-water mark not stored yet.
+            Assert.Equal(2, IndexRows());
             Assert.Equal(0, MergedThrough());
         }
 
         await using var reopened = Open(lagRows: 1_000, chunkRows: 100);
         await reopened.MigrateAsync(default);
-        Assert.Equal(2, reopened.UnindexedRows);
+        Assert.Equal(1, reopened.UnindexedRows);
         foreach (var user in new[] { "a", "b", "c" })
             Assert.Equal([1L], (await reopened.LoadAsync("app", user, default)).Tail.Select(r => r.Seq));
     }
@@ -140,6 +142,38 @@ public sealed class SqliteLogIndexTests : IDisposable
         Assert.Equal([1L, 2L, 4L], after.Select(r => r.Seq));
         Assert.Equal(4L, after[^1].IngestSeq >> 16);
         Assert.Empty(Query("SELECT name FROM sqlite_master WHERE sql LIKE '%UNIQUE (user_key, last_seq)%';"));
+    }
+
+    [Fact]
+    public async Task SecondStore_OnTheSameDatabase_IsRefusedUntilTheFirstIsDisposed()
+    {
+        var first = Open(lagRows: 1_000, chunkRows: 100);
+        await first.MigrateAsync(default);
+        await CommitAsync(first, [Set("a", 1)]);
+
+        await using (var second = Open(lagRows: 1_000, chunkRows: 100))
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.MigrateAsync(default));
+            Assert.Contains("Another process", refused.Message);
+        }
+
+        await first.DisposeAsync();
+        await using var third = Open(lagRows: 1_000, chunkRows: 100);
+        await third.MigrateAsync(default);
+        Assert.Equal([1L], (await third.LoadAsync("app", "a", default)).Tail.Select(r => r.Seq));
+    }
+
+    [Fact]
+    public async Task Commit_AddingMoreRowsThanAMergeStep_StillMergesAtLeastTwiceWhatItAdded()
+    {
+        await using var store = Open(lagRows: 10, chunkRows: 1);
+        await store.MigrateAsync(default);
+
+        await CommitAsync(store, Enumerable.Range(1, 40).Select(u => Set($"u{u}", 1)).ToArray());
+
+        // 40 rows added, the lag passed: the step merged 80 rows' worth of users, i.e. all of them, not one.
+        Assert.Equal(0, store.UnindexedRows);
+        Assert.Equal(40, IndexRows());
     }
 
     private void ExecuteRows()
