@@ -30,7 +30,7 @@ public sealed class SqliteStorageOptions
     /// users at a time, between commits). More rows make each index page written carry more of them; all of them are
     /// read back from the log after a restart.
     /// </summary>
-    public int IndexLagRows { get; set; } = 65_536;
+    public int IndexLagRows { get; set; } = 524_288;
 
     /// <summary>About how many rows one merge step (one transaction between two commits) puts into the index.</summary>
     public int IndexMergeChunkRows { get; set; } = 4_096;

@@ -113,7 +113,7 @@ public sealed class StorageOptions
     /// Log rows that may wait in memory for the per-user index before the writer merges them into it (SQLite): more
     /// make each index page written carry more rows, and are read back from the log after a restart.
     /// </summary>
-    public int IndexLagRows { get; set; } = 65_536;
+    public int IndexLagRows { get; set; } = 524_288;
 }
 
 public sealed class ForwardedHeadersSettings
