@@ -22,8 +22,11 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     private readonly Dictionary<long, List<Entry>> _users = [];
     private readonly List<Change> _pending = [];
 
-    /// <summary>Per user, what <see cref="_pending"/> says of it (the fence asks once per set); rebuilt after a rollback.</summary>
-    private readonly Dictionary<long, PendingState> _pendingByUser = [];
+    /// <summary>
+    /// Per user in <see cref="_pending"/>, its highest sequence number there (null: indexed, no row since), for the
+    /// fence, which asks once per set; rebuilt after a rollback.
+    /// </summary>
+    private readonly Dictionary<long, long?> _pendingMaxSeq = [];
     private int _count;
     private long _maxIngest;
     private long[]? _cycle;
@@ -84,7 +87,7 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
         if (mark == _pending.Count)
             return;
         _pending.RemoveRange(mark, _pending.Count - mark);
-        _pendingByUser.Clear();
+        _pendingMaxSeq.Clear();
         foreach (var change in _pending)
             Note(change);
     }
@@ -93,7 +96,7 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     public void Abandon()
     {
         _pending.Clear();
-        _pendingByUser.Clear();
+        _pendingMaxSeq.Clear();
     }
 
     /// <summary>The transaction committed: its changes take effect. Returns the rows it added.</summary>
@@ -131,15 +134,15 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     {
         // A row of this transaction is above the user's committed ones; a user indexed in it has no row here but those
         // added since.
-        if (_pendingByUser.TryGetValue(user, out var pending))
-            return pending.MaxSeq;
+        if (_pendingMaxSeq.TryGetValue(user, out var pending))
+            return pending;
         lock (_lock)
             return _users.TryGetValue(user, out var entries) ? entries[^1].LastSeq : null;
     }
 
     /// <summary>
-    /// The rows of <paramref name="user"/> held here, by sequence number; with <paramref name="withPending"/> (writer
-    /// thread only) the current transaction's too.
+    /// The rows of <paramref name="user"/> held here, by sequence number (they arrive in that order); with
+    /// <paramref name="withPending"/> (writer thread only) the current transaction's too.
     /// </summary>
     public List<Entry> EntriesOf(long user, bool withPending = false)
     {
@@ -161,14 +164,13 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
                     result.Add(change.Entry);
             }
         }
-        result.Sort((a, b) => a.LastSeq.CompareTo(b.LastSeq));
         return result;
     }
 
     /// <summary>
     /// The next users to merge, in key order, about <paramref name="chunkRows"/> rows (or <paramref name="minRows"/>, if
-    /// more) in all (writer thread). A cycle
-    /// starts with the users held when it starts and ends when the last of them was merged; then
+    /// more) in all (writer thread). A cycle starts with the users held when it starts and ends when the last of them
+    /// was merged; then
     /// <paramref name="mergedThrough"/> is the highest ingest number committed when it started: every row up to it is in
     /// the index from then on.
     /// </summary>
@@ -211,19 +213,8 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
             _cycle = null;
     }
 
-    private void Note(Change change)
-    {
-        if (change.Indexed)
-        {
-            _pendingByUser[change.User] = new PendingState(null, Indexed: true);
-            return;
-        }
-        _pendingByUser.TryGetValue(change.User, out var state);
-        // A user's rows come in sequence order, so a pending row is above its committed ones.
-        _pendingByUser[change.User] = state with { MaxSeq = change.Entry.LastSeq };
-    }
-
-    private readonly record struct PendingState(long? MaxSeq, bool Indexed);
+    /// <summary>A user's rows come in sequence order, so its latest pending row has its highest sequence number.</summary>
+    private void Note(Change change) => _pendingMaxSeq[change.User] = change.Indexed ? null : change.Entry.LastSeq;
 
     private void AddCommitted(long user, Entry entry)
     {
