@@ -83,8 +83,9 @@ public sealed class UserProcessor(
         if (folded is not null)
             State = folded;
         _lastSnapshotMs = nowMs;
-        // Every commit that closes a session clears its deadline, so with no open session none is stored; with one,
-        // the stored deadline is unknown here and the first commit writes it.
+        // With an open session the stored deadline is unknown here and the first commit writes it. Without one, a
+        // closed session may have left its deadline (DeadlineToStore); taken as none, so that reads write nothing, and
+        // cleared by the sweep's visit when it passes.
         _storedDeadline = State.Sessions.Open is null ? 0 : null;
     }
 
@@ -97,8 +98,15 @@ public sealed class UserProcessor(
     public ApplyOutcome Apply(UserBatch batch)
     {
         // A user that moved answers nothing itself: the alias sends everything to where its state went.
+        // The sweep visits because the stored deadline passed: whatever is stored, this visit rewrites or clears it.
+        if (batch.Items is [{ Action: SweepSession.ActionName }])
+            _storedDeadline = null;
+        // Its own writes are at most the clearing of a session deadline its last session left (the sweep's visit).
         if (State.Identity.MovedTo is { } movedTo)
-            return new ApplyOutcome([], null) { Forward = new UserForward(movedTo, batch.Items) };
+        {
+            var clear = DeadlineToStore(batch.Arrival.ToUnixTimeMilliseconds()) is { } none ? new UserWriteSet(AppId, UserId, [], null, none) : null;
+            return new ApplyOutcome([], clear) { Forward = new UserForward(movedTo, batch.Items) };
+        }
 
         var results = new List<ActionResult>(batch.Items.Count);
         var rows = new List<NewLogRow>();
@@ -200,25 +208,26 @@ public sealed class UserProcessor(
         _seq > _snapshotSeq ? new UserWriteSet(AppId, UserId, [], TakeSnapshot(nowMs)) : null;
 
     /// <summary>
-    /// The session deadline to store with this commit, or null to leave it. The stored deadline may be earlier than the
-    /// real one (the sweep then finds nothing to close and re-arms it) but never later, so it is written when the real
-    /// deadline moves earlier (a pause), when the session opens or closes, and when it has moved well past the stored
-    /// one; not on every action.
+    /// The session deadline to store with this commit (0: clear it), or null to leave it. The stored deadline may be
+    /// earlier than the real one, never later: the sweep visits the user when it passes, finds the session still open
+    /// or already closed, and stores the real deadline or clears it. So it is written only when the real deadline
+    /// moves earlier than the stored one (the first start, a pause), when it is unknown (after a load), and when the
+    /// stored one has passed; a session that closes leaves it, and so does a session that reopens before it passes.
+    /// A user who starts and stops sessions all day writes it about once per timeout, not twice per session.
     /// </summary>
     private long? DeadlineToStore(long nowMs)
     {
+        if (State.Identity.MovedTo is not null)
+            return _storedDeadline == 0 ? null : 0;
         long real = State.Sessions.Open is { } open
             ? open.LastActivityMs + (long)(open.Paused || open.Background ? _sessions.PausedTimeout : _sessions.Timeout).TotalMilliseconds
             : 0;
         if (_storedDeadline is not { } stored)
             return real;
-        if (real == stored || (real > stored && stored > nowMs && real - stored < DeadlineSlackMs))
+        if (stored == real || (stored > nowMs && (real == 0 || real > stored)))
             return null;
         return real;
     }
-
-    /// <summary>How far the real deadline may run ahead of the stored one before it is rewritten.</summary>
-    private const long DeadlineSlackMs = 15 * 60 * 1000;
 
     /// <summary>Called after a write set committed: the snapshot it carried is now the stored one.</summary>
     public void Committed(UserWriteSet writes)

@@ -18,6 +18,7 @@ internal sealed class UserWorld
 {
     private readonly Dictionary<string, UserProcessor> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<LogRow>> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _deadlines = new(StringComparer.Ordinal);
     private readonly ProfileOptions _profile;
     private readonly IUserAction[] _actions;
 
@@ -70,6 +71,9 @@ internal sealed class UserWorld
         return result.Warning is null ? result.Fields : null;
     }
 
+    /// <summary>The session deadline stored for <paramref name="userId"/> (0: none), as the store would keep it.</summary>
+    public long StoredDeadline(string userId) => _deadlines.GetValueOrDefault(userId);
+
     public IReadOnlyList<string> Kinds(string userId) => _rows.TryGetValue(userId, out var rows) ? rows.Select(r => r.Kind).ToList() : [];
 
     public IEnumerable<string> Bodies(string userId) => _rows.TryGetValue(userId, out var rows) ? rows.Select(r => Encoding.UTF8.GetString(r.Body)) : [];
@@ -90,6 +94,8 @@ internal sealed class UserWorld
         if (!_rows.TryGetValue(user.UserId, out var rows))
             _rows[user.UserId] = rows = [];
         rows.AddRange(writes.Rows.Select(r => new LogRow(0, "app_test", user.UserId, r.Seq, r.Kind, r.TimeMs, r.Body)));
+        if (writes.SessionDeadlineMs is { } deadline)
+            _deadlines[user.UserId] = Math.Max(0, deadline);
         user.Committed(writes);
     }
 
