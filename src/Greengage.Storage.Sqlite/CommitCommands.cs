@@ -71,8 +71,8 @@ internal sealed class CommitCommands : IDisposable
         // nothing can come between the fence and the insert.
         _fenceLog = Create("SELECT 1 FROM activity_index WHERE user_key = @key AND last_seq >= @first LIMIT 1;",
             ("@key", SqliteType.Integer), ("@first", SqliteType.Integer));
-        _insertLog = Create("INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @last, @records);",
-            ("@key", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
+        _insertLog = Create("INSERT INTO activity_log (ingest, user_key, last_seq, records) VALUES (@ingest, @key, @last, @records);",
+            ("@ingest", SqliteType.Integer), ("@key", SqliteType.Integer), ("@last", SqliteType.Integer), ("@records", SqliteType.Blob));
         _setDeadline = Create("""
             INSERT INTO session_deadlines (user_key, deadline_ms) VALUES (@key, @deadline)
             ON CONFLICT (user_key) DO UPDATE SET deadline_ms = excluded.deadline_ms;
@@ -116,7 +116,8 @@ internal sealed class CommitCommands : IDisposable
             """, erasure);
         _rewriteRow = Create("UPDATE activity_log SET records = @records, first_pos = @first WHERE ingest = @ingest;",
             ("@ingest", SqliteType.Integer), ("@records", SqliteType.Blob), ("@first", SqliteType.Integer));
-        _insertTombstone = Create("INSERT INTO activity_log (user_key, last_seq, records) VALUES (@key, @through, x'');", erasure);
+        _insertTombstone = Create("INSERT INTO activity_log (ingest, user_key, last_seq, records) VALUES (@ingest, @key, @through, x'');",
+            ("@ingest", SqliteType.Integer), ("@key", SqliteType.Integer), ("@through", SqliteType.Integer));
         _deleteSnapshot = Create("DELETE FROM user_snapshots WHERE user_key = @key;", ("@key", SqliteType.Integer));
         // No ON CONFLICT: a row indexed twice would mean the fence let a sequence number through twice, which must
         // fail loudly rather than hide one of them.
@@ -243,12 +244,14 @@ internal sealed class CommitCommands : IDisposable
                 _fenceLog.Transaction = _transaction;
                 if (_fenceLog.ExecuteScalar() is not null)
                     return false;
+                var ingest = NextIngest();
                 var l = _insertLog.Parameters;
-                l[0].Value = key;
-                l[1].Value = rows[start + count - 1].Seq;
-                l[2].Value = LogPacking.Pack(rows, start, count);
+                l[0].Value = ingest;
+                l[1].Value = key;
+                l[2].Value = rows[start + count - 1].Seq;
+                l[3].Value = LogPacking.Pack(rows, start, count);
                 Execute(_insertLog);
-                _tail.Added(key, rows[start + count - 1].Seq, LastIngest());
+                _tail.Added(key, rows[start + count - 1].Seq, ingest);
             }
         }
 
@@ -350,10 +353,12 @@ internal sealed class CommitCommands : IDisposable
             Execute(_rewriteRow);
         }
 
-        _insertTombstone.Parameters[0].Value = key;
-        _insertTombstone.Parameters[1].Value = through;
+        var tombstone = NextIngest();
+        _insertTombstone.Parameters[0].Value = tombstone;
+        _insertTombstone.Parameters[1].Value = key;
+        _insertTombstone.Parameters[2].Value = through;
         Execute(_insertTombstone);
-        IndexRow(key, through, LastIngest());
+        IndexRow(key, through, tombstone);
 
         if (!keepSnapshot)
         {
@@ -397,7 +402,24 @@ internal sealed class CommitCommands : IDisposable
         Execute(_indexRow);
     }
 
-    private long LastIngest() => SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
+    /// <summary>
+    /// The last ingest number handed out: set once from the database (<see cref="StartIngestAfter"/>), then counted
+    /// here, in commit order (one writer). A number taken by a transaction that rolls back is not taken again; gaps are
+    /// harmless, a number seen twice would not be.
+    /// </summary>
+    private long _lastIngest = -1;
+
+    /// <summary>Called once the store knows the largest ingest ever handed out (the log's, or the floor migrations kept).</summary>
+    public void StartIngestAfter(long last) => _lastIngest = Math.Max(_lastIngest, last);
+
+    public bool IngestKnown => _lastIngest >= 0;
+
+    private long NextIngest()
+    {
+        if (_lastIngest < 0)
+            throw new InvalidOperationException("The log's ingest counter was not read from the database.");
+        return ++_lastIngest;
+    }
 
     /// <summary>The rows sorted by sequence number (the engine writes them in order; the contract does not demand it).</summary>
     private static IReadOnlyList<NewLogRow> InSeqOrder(IReadOnlyList<NewLogRow> rows)

@@ -27,8 +27,7 @@ public sealed partial class SqliteStore
                 writer.InTransaction(transaction => Apply(transaction, migration));
             }
 
-            if (!_tail.Loaded)
-                LoadTail(writer.Connection);
+            Prepare(writer);
             return true;
         }, cancellationToken, beforeMigration: true);
 

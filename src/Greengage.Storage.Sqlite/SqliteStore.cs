@@ -91,8 +91,8 @@ public sealed partial class SqliteStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             _ownership ??= TakeOwnership(_connectionStrings.FilePath);
             _writer ??= WriterConnection.Open(_connectionStrings, _options, _tail);
-            if (!beforeMigration && !_tail.Loaded)
-                LoadTail(_writer.Connection);
+            if (!beforeMigration)
+                Prepare(_writer);
             return work(_writer);
         }
         finally
@@ -141,6 +141,22 @@ public sealed partial class SqliteStore
     /// The log's rows above the stored low-water mark of the tail that the index lacks: the rows a stop or a crash left
     /// unmerged (at most a merge cycle's worth).
     /// </summary>
+    /// <summary>Before a writer's first write: the tail read back (once per store) and the writer's ingest counter set.</summary>
+    private void Prepare(WriterConnection writer)
+    {
+        if (!_tail.Loaded)
+            LoadTail(writer.Connection);
+        if (!writer.Commit.IngestKnown)
+        {
+            using var command = writer.Connection.CreateCommand();
+            command.CommandText = """
+                SELECT max(COALESCE((SELECT MAX(ingest) FROM activity_log), 0),
+                           COALESCE((SELECT ingest_floor FROM log_index_state WHERE id = 1), 0));
+                """;
+            writer.Commit.StartIngestAfter(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     private void LoadTail(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();

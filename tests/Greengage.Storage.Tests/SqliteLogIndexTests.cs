@@ -142,6 +142,30 @@ public sealed class SqliteLogIndexTests : IDisposable
         Assert.Equal([1L, 2L, 4L], after.Select(r => r.Seq));
         Assert.Equal(4L, after[^1].IngestSeq >> 16);
         Assert.Empty(Query("SELECT name FROM sqlite_master WHERE sql LIKE '%UNIQUE (user_key, last_seq)%';"));
+        Assert.Empty(Query("SELECT 1 FROM sqlite_sequence WHERE name = 'activity_log';"));
+        Assert.Equal([3L], Query("SELECT ingest_floor FROM log_index_state;"));
+    }
+
+    [Fact]
+    public async Task Ingest_AfterAnErasureOfTheNewestRowsAndAReopen_IsNeverHandedOutTwice()
+    {
+        await using (var store = Open(lagRows: 1_000, chunkRows: 100))
+        {
+            await store.MigrateAsync(default);
+            await CommitAsync(store, [Set("a", 1)]);
+            await CommitAsync(store, [Set("b", 1)]);
+            await CommitAsync(store, [Set("b", 2) with { EraseThroughSeq = 2 }]);
+        }
+        // b's rows (ingest 2 and 3) are gone; the tombstone took 4, so the largest number in the log never went down.
+        Assert.Equal(4, MaxIngest());
+        Assert.Empty(Query("SELECT 1 FROM sqlite_master WHERE name = 'activity_log' AND sql LIKE '%AUTOINCREMENT%';"));
+
+        await using var reopened = Open(lagRows: 1_000, chunkRows: 100);
+        await reopened.MigrateAsync(default);
+        await CommitAsync(reopened, [Set("c", 1)]);
+        var rows = await reopened.ReadAfterAsync(0, 100, default);
+        Assert.Equal(["a", "c"], rows.Select(r => r.UserId));
+        Assert.Equal(5L, rows[^1].IngestSeq >> 16);
     }
 
     [Fact]
