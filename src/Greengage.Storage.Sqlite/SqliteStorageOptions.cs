@@ -35,6 +35,12 @@ public sealed class SqliteStorageOptions
     /// <summary>About how many rows one merge step (one transaction between two commits) puts into the index.</summary>
     public int IndexMergeChunkRows { get; set; } = 4_096;
 
+    /// <summary>
+    /// The share of the writer's time a merge cycle may take (above 0, at most 1), so that commits keep their pace
+    /// while it runs; past twice <see cref="IndexLagRows"/> the writer merges after every commit regardless.
+    /// </summary>
+    public double IndexMergeShare { get; set; } = 0.2;
+
     /// <summary>How long a statement waits for a lock held by another connection or process before it fails.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -55,8 +55,14 @@ public sealed partial class SqliteStore
             _checkpointer.Written(writer.Connection);
             if (_checkpointer.TailDue)
                 _checkpointer.FinishTail(writer.Connection);
-            if (_tail.MergeDue)
-                MergeTail(writer, 2 * added);
+            _addedSinceMerge = _tail.MergeDue ? _addedSinceMerge + added : 0;
+            if (_tail.MergeDue && _mergePacer.MayStep(overdue: _tail.Count >= 2L * _options.IndexLagRows))
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                MergeTail(writer, 2 * _addedSinceMerge);
+                _addedSinceMerge = 0;
+                _mergePacer.Spent(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            }
             return outcomes;
         }, cancellationToken);
     }

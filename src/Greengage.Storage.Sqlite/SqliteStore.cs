@@ -33,7 +33,10 @@ public sealed partial class SqliteStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.IndexLagRows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.IndexMergeChunkRows);
         _checkpointer = new WalCheckpointer(_connectionStrings.Writer, _connectionStrings.FilePath);
+        if (options.IndexMergeShare is not (> 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.IndexMergeShare, "IndexMergeShare must be above 0 and at most 1.");
         _tail = new LogTail(options.IndexLagRows, options.IndexMergeChunkRows);
+        _mergePacer = new MergePacer(options.IndexMergeShare);
         _loaders = new UserLoaders(_connectionStrings.Reader, keep: Math.Max(4, Environment.ProcessorCount * 4), _tail);
     }
 
@@ -179,9 +182,14 @@ public sealed partial class SqliteStore
 
     /// <summary>
     /// One merge step of the tail into the index, in its own transaction, after a commit: at least
-    /// <paramref name="minRows"/> rows' worth of users (twice what the commit added, so the tail cannot outgrow the
-    /// merge). A failure leaves the rows in memory and starts the cycle over; the commit before it stands either way.
+    /// <paramref name="minRows"/> rows' worth of users (twice what the commits since the last step added, so the tail
+    /// cannot outgrow the merge); the steps are paced (<see cref="MergePacer"/>). A failure leaves the rows in memory and starts the cycle over; the commit before it stands either way.
     /// </summary>
+    private readonly MergePacer _mergePacer;
+
+    /// <summary>Rows committed since the last merge step (under the write lock): the next step merges at least twice as many.</summary>
+    private int _addedSinceMerge;
+
     private void MergeTail(WriterConnection writer, int minRows)
     {
         try

@@ -169,6 +169,47 @@ public sealed class SqliteLogIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task PacedMerge_OnceItsTimeIsSpent_WaitsUntilTwiceTheLag()
+    {
+        // A share so small that the merge earns no time within the test.
+        await using var store = Open(lagRows: 4, chunkRows: 100, share: 1e-9);
+        await store.MigrateAsync(default);
+        var waiting = new List<int>();
+        for (var seq = 1; seq <= 12; seq++)
+        {
+            await CommitAsync(store, [Set("a", seq)]);
+            waiting.Add(store.UnindexedRows);
+        }
+        // Due at 4 rows, but paced: the tail waits until twice the lag (8), then merges regardless; and again.
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4], waiting);
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), (await store.LoadAsync("app", "a", default)).Tail.Select(r => r.Seq));
+        Assert.Equal(CommitOutcome.FenceViolated, (await store.CommitAsync([Set("a", 12)], default))[0]);
+    }
+
+    [Fact]
+    public void Pacer_LetsAStepRunOnlyWithTimeInHand_EarnedAtItsShareOfTheClock()
+    {
+        var now = 0L;
+        var ms = System.Diagnostics.Stopwatch.Frequency / 1000;
+        var pacer = new MergePacer(0.25, () => now);
+        Assert.False(pacer.MayStep(overdue: false)); // nothing earned yet
+        Assert.True(pacer.MayStep(overdue: true));
+        now = 100 * ms;
+        Assert.True(pacer.MayStep(overdue: false)); // 25 ms earned
+        pacer.Spent(40 * ms);                       // -15 ms
+        now = 140 * ms;
+        Assert.False(pacer.MayStep(overdue: false)); // -5 ms
+        now = 161 * ms;
+        Assert.True(pacer.MayStep(overdue: false));  // +0.25 ms
+        // A long idle earns at most one long step's worth, not a burst.
+        now = 3_600_000 * ms;
+        Assert.True(pacer.MayStep(overdue: false));
+        pacer.Spent(MergePacer.MaxCreditTicks + ms);
+        Assert.False(pacer.MayStep(overdue: false));
+        Assert.True(new MergePacer(1, () => now).MayStep(overdue: false)); // unpaced
+    }
+
+    [Fact]
     public async Task SecondStore_OnTheSameDatabase_IsRefusedUntilTheFirstIsDisposed()
     {
         var first = Open(lagRows: 1_000, chunkRows: 100);
@@ -225,8 +266,9 @@ public sealed class SqliteLogIndexTests : IDisposable
     private static async Task CommitAsync(SqliteStore store, UserWriteSet[] sets) =>
         Assert.All(await store.CommitAsync(sets, default), o => Assert.Equal(CommitOutcome.Committed, o));
 
-    private SqliteStore Open(int lagRows, int chunkRows) => new(
-        new SqliteStorageOptions { DataDirectory = _directory, IndexLagRows = lagRows, IndexMergeChunkRows = chunkRows },
+    /// <summary>A store merging after every commit once due (<paramref name="share"/> 1, unpaced), unless told otherwise.</summary>
+    private SqliteStore Open(int lagRows, int chunkRows, double share = 1) => new(
+        new SqliteStorageOptions { DataDirectory = _directory, IndexLagRows = lagRows, IndexMergeChunkRows = chunkRows, IndexMergeShare = share },
         TimeProvider.System);
 
     private SqliteConnection Connect()

@@ -13,7 +13,7 @@ public sealed class SqliteMergingConformanceTests : StorageConformanceTests
     {
         var directory = TempDirectory.Create();
         var store = new SqliteStore(
-            new SqliteStorageOptions { DataDirectory = directory, IndexLagRows = 2, IndexMergeChunkRows = 1 },
+            new SqliteStorageOptions { DataDirectory = directory, IndexLagRows = 2, IndexMergeChunkRows = 1, IndexMergeShare = 1 },
             TimeProvider.System);
         return Task.FromResult(StoreUnderTest.Of(store, async () =>
         {

@@ -74,6 +74,7 @@ public static class GreengageHost
             ConnectionString = options.Storage.ConnectionString,
             Durability = Enum.Parse<SqliteDurability>(options.Storage.Durability, ignoreCase: true),
             IndexLagRows = options.Storage.IndexLagRows,
+            IndexMergeShare = options.Storage.IndexMergeShare,
         }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IStorageLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IAppStore>(sp => sp.GetRequiredService<SqliteStore>());

@@ -96,6 +96,8 @@ public sealed class GreengageOptions
             yield return "Greengage:AdminToken must be at least 16 characters long.";
         if (Storage.IndexLagRows is < 1 or > 16_777_216)
             yield return "Greengage:Storage:IndexLagRows must be between 1 and 16777216.";
+        if (Storage.IndexMergeShare is not (>= 0.01 and <= 1))
+            yield return "Greengage:Storage:IndexMergeShare must be between 0.01 and 1.";
     }
 }
 
@@ -114,6 +116,9 @@ public sealed class StorageOptions
     /// make each index page written carry more rows, and are read back from the log after a restart.
     /// </summary>
     public int IndexLagRows { get; set; } = 524_288;
+
+    /// <summary>The share of the writer's time the merge of those rows may take while commits wait (SQLite).</summary>
+    public double IndexMergeShare { get; set; } = 0.2;
 }
 
 public sealed class ForwardedHeadersSettings

@@ -32,7 +32,7 @@ public sealed class CrashDurabilityTests
     /// </summary>
     [Fact]
     public async Task Sigkill_WhileTheLogIndexMerges_EveryAcknowledgedItemSurvivesOnce() =>
-        await RunAsync(server => { server.Kill(); return Task.CompletedTask; }, "--Greengage:Storage:IndexLagRows=50");
+        await RunAsync(server => { server.Kill(); return Task.CompletedTask; }, "--Greengage:Storage:IndexLagRows=50", "--Greengage:Storage:IndexMergeShare=1");
 
     private static async Task RunAsync(Func<ServerProcess, Task> stop, params string[] extraArgs)
     {
