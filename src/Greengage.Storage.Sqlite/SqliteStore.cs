@@ -21,6 +21,11 @@ public sealed partial class SqliteStore
     private FileStream? _ownership;
     private readonly UserLoaders _loaders;
     private readonly LogTail _tail;
+    private readonly MergePacer _mergePacer;
+
+    /// <summary>Rows committed since the last merge step (under the write lock): the next step merges at least twice as many.</summary>
+    private int _addedSinceMerge;
+
     private volatile bool _disposed;
 
     public SqliteStore(SqliteStorageOptions options, TimeProvider time)
@@ -140,10 +145,6 @@ public sealed partial class SqliteStore
             WithWriterAsync(_ => true, CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    /// <summary>
-    /// The log's rows above the stored low-water mark of the tail that the index lacks: the rows a stop or a crash left
-    /// unmerged (at most a merge cycle's worth).
-    /// </summary>
     /// <summary>Before a writer's first write: the tail read back (once per store) and the writer's ingest counter set.</summary>
     private void Prepare(WriterConnection writer)
     {
@@ -160,6 +161,10 @@ public sealed partial class SqliteStore
         }
     }
 
+    /// <summary>
+    /// The log's rows above the stored low-water mark of the tail that the index lacks: the rows a stop or a crash left
+    /// unmerged (at most a merge cycle's worth).
+    /// </summary>
     private void LoadTail(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
@@ -183,13 +188,9 @@ public sealed partial class SqliteStore
     /// <summary>
     /// One merge step of the tail into the index, in its own transaction, after a commit: at least
     /// <paramref name="minRows"/> rows' worth of users (twice what the commits since the last step added, so the tail
-    /// cannot outgrow the merge); the steps are paced (<see cref="MergePacer"/>). A failure leaves the rows in memory and starts the cycle over; the commit before it stands either way.
+    /// cannot outgrow the merge); the steps are paced (<see cref="MergePacer"/>). A failure leaves the rows in memory and
+    /// starts the cycle over; the commit before it stands either way.
     /// </summary>
-    private readonly MergePacer _mergePacer;
-
-    /// <summary>Rows committed since the last merge step (under the write lock): the next step merges at least twice as many.</summary>
-    private int _addedSinceMerge;
-
     private void MergeTail(WriterConnection writer, int minRows)
     {
         try

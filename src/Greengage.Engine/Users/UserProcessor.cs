@@ -97,11 +97,11 @@ public sealed class UserProcessor(
     /// </summary>
     public ApplyOutcome Apply(UserBatch batch)
     {
-        // A user that moved answers nothing itself: the alias sends everything to where its state went.
         // The sweep visits because the stored deadline passed: whatever is stored, this visit rewrites or clears it.
         if (batch.Items is [{ Action: SweepSession.ActionName }])
             _storedDeadline = null;
-        // Its own writes are at most the clearing of a session deadline its last session left (the sweep's visit).
+        // A user that moved answers nothing itself: the alias sends everything to where its state went. Its own writes
+        // are at most the clearing of the session deadline its last session left.
         if (State.Identity.MovedTo is { } movedTo)
         {
             var clear = DeadlineToStore(batch.Arrival.ToUnixTimeMilliseconds()) is { } none ? new UserWriteSet(AppId, UserId, [], null, none) : null;
