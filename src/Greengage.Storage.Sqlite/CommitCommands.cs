@@ -26,6 +26,14 @@ internal sealed class CommitCommands : IDisposable
     private const int MaxCachedUsers = 100_000;
 
     private readonly SqliteConnection _connection;
+
+    /// <summary>
+    /// The last ingest number handed out: set once from the database (<see cref="StartIngestAfter"/>), then counted
+    /// here, in commit order (one writer). A number taken by a transaction that rolls back is not taken again; gaps are
+    /// harmless, a number seen twice would not be.
+    /// </summary>
+    private long _lastIngest = -1;
+
     private readonly SqliteCommand _savepoint;
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _rollbackTo;
@@ -402,16 +410,10 @@ internal sealed class CommitCommands : IDisposable
         Execute(_indexRow);
     }
 
-    /// <summary>
-    /// The last ingest number handed out: set once from the database (<see cref="StartIngestAfter"/>), then counted
-    /// here, in commit order (one writer). A number taken by a transaction that rolls back is not taken again; gaps are
-    /// harmless, a number seen twice would not be.
-    /// </summary>
-    private long _lastIngest = -1;
-
     /// <summary>Called once the store knows the largest ingest ever handed out (the log's, or the floor migrations kept).</summary>
     public void StartIngestAfter(long last) => _lastIngest = Math.Max(_lastIngest, last);
 
+    /// <summary>Whether <see cref="StartIngestAfter"/> ran for this writer (a reopened writer reads the counter again).</summary>
     public bool IngestKnown => _lastIngest >= 0;
 
     private long NextIngest()

@@ -37,9 +37,9 @@ public sealed partial class SqliteStore
         _connectionStrings = SqliteConnectionStrings.From(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.IndexLagRows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.IndexMergeChunkRows);
-        _checkpointer = new WalCheckpointer(_connectionStrings.Writer, _connectionStrings.FilePath);
         if (options.IndexMergeShare is not (> 0 and <= 1))
             throw new ArgumentOutOfRangeException(nameof(options), options.IndexMergeShare, "IndexMergeShare must be above 0 and at most 1.");
+        _checkpointer = new WalCheckpointer(_connectionStrings.Writer, _connectionStrings.FilePath);
         _tail = new LogTail(options.IndexLagRows, options.IndexMergeChunkRows);
         _mergePacer = new MergePacer(options.IndexMergeShare);
         _loaders = new UserLoaders(_connectionStrings.Reader, keep: Math.Max(4, Environment.ProcessorCount * 4), _tail);
@@ -151,14 +151,18 @@ public sealed partial class SqliteStore
         if (!_tail.Loaded)
             LoadTail(writer.Connection);
         if (!writer.Commit.IngestKnown)
-        {
-            using var command = writer.Connection.CreateCommand();
-            command.CommandText = """
-                SELECT max(COALESCE((SELECT MAX(ingest) FROM activity_log), 0),
-                           COALESCE((SELECT ingest_floor FROM log_index_state WHERE id = 1), 0));
-                """;
-            writer.Commit.StartIngestAfter(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
-        }
+            writer.Commit.StartIngestAfter(LastIngest(writer.Connection));
+    }
+
+    /// <summary>The largest ingest number ever handed out: the log's largest, or the floor migration 0008 kept.</summary>
+    private static long LastIngest(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT max(COALESCE((SELECT MAX(ingest) FROM activity_log), 0),
+                       COALESCE((SELECT ingest_floor FROM log_index_state WHERE id = 1), 0));
+            """;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>
@@ -181,8 +185,7 @@ public sealed partial class SqliteStore
             while (reader.Read())
                 rows.Add((reader.GetInt64(1), new LogTail.Entry(reader.GetInt64(2), reader.GetInt64(0))));
         }
-        command.CommandText = "SELECT COALESCE(MAX(ingest), 0) FROM activity_log;";
-        _tail.Load(rows, Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        _tail.Load(rows, LastIngest(connection));
     }
 
     /// <summary>
