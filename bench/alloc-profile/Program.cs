@@ -12,6 +12,18 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 //   dotnet run -c Release --project bench/alloc-profile -- <server pid> [seconds, default 8] [trace file]
 //
 // Run it while load runs (wrk): sampled bytes per request = total / (req/s x seconds).
+//
+//   dotnet run -c Release --project bench/alloc-profile -- gc <server pid> [seconds, default 10] [trace file]
+//
+// prints instead what the collections cost and what their marking scanned (GcProfile); and
+//
+//   dotnet run -c Release --project bench/alloc-profile -- old-to-young <heap dump>
+//
+// which old objects of a dump point at young ones (OldToYoung).
+if (args is ["gc", .. var gcArgs])
+    return await Greengage.AllocProfile.GcProfile.RunAsync(gcArgs);
+if (args is ["old-to-young", .. var dumpArgs])
+    return Greengage.AllocProfile.OldToYoung.Run(dumpArgs);
 if (args.Length < 1 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out var pid))
 {
     Console.Error.WriteLine("usage: alloc-profile <pid> [seconds] [trace file]");

@@ -131,21 +131,26 @@ public sealed class DeviceEntry
         WebPushSubscription = WebPushSubscription,
     };
 
-    /// <summary>Takes every field <paramref name="now"/> carries; absent fields keep their value.</summary>
+    /// <summary>
+    /// Takes every field <paramref name="now"/> carries; absent fields keep their value, and so do equal ones (the
+    /// entry lives as long as its user; the request's copy of an unchanged value is left to die young).
+    /// </summary>
     public void Update(DeviceInfo now)
     {
-        AppVersion = now.AppVersion ?? AppVersion;
-        Client = now.Client ?? Client;
-        SdkVersion = now.SdkVersion ?? SdkVersion;
-        SystemName = now.SystemName ?? SystemName;
-        SystemVersion = now.SystemVersion ?? SystemVersion;
-        BrowserName = now.BrowserName ?? BrowserName;
-        BrowserVersion = now.BrowserVersion ?? BrowserVersion;
-        DeviceName = now.DeviceName ?? DeviceName;
-        DeviceModel = now.DeviceModel ?? DeviceModel;
-        IosPushToken = now.IosPushToken ?? IosPushToken;
-        GcmRegistrationId = now.GcmRegistrationId ?? GcmRegistrationId;
-        HuaweiPushRegId = now.HuaweiPushRegId ?? HuaweiPushRegId;
-        WebPushSubscription = now.WebPushSubscription ?? WebPushSubscription;
+        AppVersion = Take(AppVersion, now.AppVersion);
+        Client = Take(Client, now.Client);
+        SdkVersion = Take(SdkVersion, now.SdkVersion);
+        SystemName = Take(SystemName, now.SystemName);
+        SystemVersion = Take(SystemVersion, now.SystemVersion);
+        BrowserName = Take(BrowserName, now.BrowserName);
+        BrowserVersion = Take(BrowserVersion, now.BrowserVersion);
+        DeviceName = Take(DeviceName, now.DeviceName);
+        DeviceModel = Take(DeviceModel, now.DeviceModel);
+        IosPushToken = Take(IosPushToken, now.IosPushToken);
+        GcmRegistrationId = Take(GcmRegistrationId, now.GcmRegistrationId);
+        HuaweiPushRegId = Take(HuaweiPushRegId, now.HuaweiPushRegId);
+        WebPushSubscription = Take(WebPushSubscription, now.WebPushSubscription);
     }
+
+    private static string? Take(string? kept, string? now) => now is null || now == kept ? kept : now;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Greengage.Engine.Users.Records;
@@ -110,10 +111,17 @@ public sealed class ProfileComponent : IUserComponent<ProfileComponent>
         {
             if (value.ValueKind == JsonValueKind.Null)
                 Attributes.Remove(name);
-            else
+            else if (!Attributes.TryGetValue(name, out var kept) || !SameJson(kept, value))
                 Attributes[name] = value;
         }
     }
+
+    /// <summary>
+    /// Whether two values are written the same. An unchanged value keeps the element the profile holds: the new one
+    /// would keep its whole request document alive for as long as the user stays in memory.
+    /// </summary>
+    private static bool SameJson(JsonElement kept, JsonElement now) =>
+        kept.ValueKind == now.ValueKind && JsonMarshal.GetRawUtf8Value(kept).SequenceEqual(JsonMarshal.GetRawUtf8Value(now));
 
     private static LocaleInfo MergeLocale(LocaleInfo? old, LocaleInfo now) => old is null ? now : new LocaleInfo
     {

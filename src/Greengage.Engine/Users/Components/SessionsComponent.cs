@@ -8,14 +8,18 @@ public sealed class SessionsComponent : IUserComponent<SessionsComponent>
 {
     [JsonPropertyName("open")] public OpenSession? Open { get; set; }
 
+    /// <summary>The session that ended last, kept for the next one (see <see cref="Begin"/>).</summary>
+    private OpenSession? _ended;
+
     public void Apply(UserRecord record)
     {
         switch (record)
         {
             case SessionStarted s:
-                Open = new OpenSession { Id = s.SessionId, StartMs = s.TimeMs, LastActivityMs = s.TimeMs, Background = s.Background, DeviceId = s.DeviceId };
+                Open = Begin(s);
                 break;
             case SessionEnded e when Open?.Id == e.SessionId:
+                _ended = Open;
                 Open = null;
                 break;
             case SessionPaused p when Open?.Id == p.SessionId:
@@ -37,6 +41,24 @@ public sealed class SessionsComponent : IUserComponent<SessionsComponent>
     }
 
     public void MergeFrom(SessionsComponent source) => Open ??= source.Open;
+
+    /// <summary>
+    /// The session <paramref name="s"/> starts, in the object of the one that ended last if there is one (the user
+    /// lives long; a new object for its old state to point at is work for every young collection until both are old).
+    /// </summary>
+    private OpenSession Begin(SessionStarted s)
+    {
+        var open = _ended ?? new OpenSession { Id = s.SessionId };
+        _ended = null;
+        open.Id = s.SessionId;
+        open.StartMs = s.TimeMs;
+        open.LastActivityMs = s.TimeMs;
+        open.ActiveMs = 0;
+        open.Paused = false;
+        open.Background = s.Background;
+        open.DeviceId = open.DeviceId == s.DeviceId ? open.DeviceId : s.DeviceId;
+        return open;
+    }
 }
 
 public sealed class OpenSession

@@ -19,6 +19,9 @@ public sealed class StatesComponent : IUserComponent<StatesComponent>
 
     [JsonPropertyName("session")] public SessionCounts? Session { get; set; }
 
+    /// <summary>The state last left, kept for the next one entered (see <see cref="Enter"/>).</summary>
+    private CurrentState? _left;
+
     /// <summary>The current state when it is still live (not closed by the end of its session).</summary>
     [JsonIgnore] public CurrentState? Live => Current is { Closed: false } c ? c : null;
 
@@ -38,9 +41,10 @@ public sealed class StatesComponent : IUserComponent<StatesComponent>
             case StateEntered s:
                 if (s.SessionId is { } entered)
                     CountsFor(entered).States++;
-                Current = new CurrentState { Name = s.Name, EnterMs = s.TimeMs, LastMs = s.TimeMs, SessionId = s.SessionId };
+                Current = Enter(s);
                 break;
             case StateLeft l when Current?.Name == l.Name:
+                _left = Current;
                 Current = null;
                 break;
             case StatePaused p when Live is { Paused: false } c && c.Name == p.Name:
@@ -72,10 +76,35 @@ public sealed class StatesComponent : IUserComponent<StatesComponent>
         Session ??= source.Session;
     }
 
+    // A user in memory lives long and its state grows old; what an advance or a new session changes is written into
+    // the objects it already has rather than into new ones (a new object for the old state to point at is work for
+    // every young collection until both are old).
+
+    private CurrentState Enter(StateEntered s)
+    {
+        var state = _left ?? new CurrentState { Name = s.Name };
+        _left = null;
+        state.Name = s.Name;
+        state.SessionId = state.SessionId == s.SessionId ? state.SessionId : s.SessionId;
+        state.EnterMs = s.TimeMs;
+        state.LastMs = s.TimeMs;
+        state.ActiveMs = 0;
+        state.Paused = false;
+        state.SessionPaused = false;
+        state.Closed = false;
+        return state;
+    }
+
     private SessionCounts CountsFor(string sessionId)
     {
-        if (Session?.Id != sessionId)
+        if (Session is null)
             Session = new SessionCounts { Id = sessionId };
+        else if (Session.Id != sessionId)
+        {
+            Session.Id = sessionId;
+            Session.Events = 0;
+            Session.States = 0;
+        }
         return Session;
     }
 }
