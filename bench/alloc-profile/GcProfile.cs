@@ -28,14 +28,7 @@ static class GcProfile
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var file = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), $"gc-{pid}.nettrace");
         EventPipeProvider[] providers = [new("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, (long)ClrTraceEventParser.Keywords.GC)];
-        using (var session = new DiagnosticsClient(pid).StartEventPipeSession(providers, requestRundown: false))
-        {
-            await using var output = File.Create(file);
-            var copy = session.EventStream.CopyToAsync(output);
-            await Task.Delay(TimeSpan.FromSeconds(seconds));
-            session.Stop();
-            await copy;
-        }
+        await RecordAsync(pid, providers, requestRundown: false, seconds, file);
 
         var collections = new List<Collection>();
         Collection? current = null;
@@ -97,6 +90,17 @@ static class GcProfile
             Console.WriteLine(FormattableString.Invariant($"   after marking (plan, relocate, compact/sweep) median {Median(group.Select(c => (c.End > 0 ? c.End : c.Restart) - c.MarkEnd)):F2} ms"));
         }
         return 0;
+    }
+
+    /// <summary>Writes <paramref name="seconds"/> of the process's events from <paramref name="providers"/> to <paramref name="file"/>.</summary>
+    public static async Task RecordAsync(int pid, EventPipeProvider[] providers, bool requestRundown, int seconds, string file)
+    {
+        using var session = new DiagnosticsClient(pid).StartEventPipeSession(providers, requestRundown);
+        await using var output = File.Create(file);
+        var copy = session.EventStream.CopyToAsync(output);
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        session.Stop();
+        await copy;
     }
 
     static double Median(IEnumerable<double> values)

@@ -38,14 +38,7 @@ EventPipeProvider[] providers =
     new("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, keywords),
     new("Microsoft-Windows-DotNETRuntimeRundown", EventLevel.Verbose, (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader)),
 ];
-using (var session = new DiagnosticsClient(pid).StartEventPipeSession(providers, requestRundown: true))
-{
-    await using var output = File.Create(file);
-    var copy = session.EventStream.CopyToAsync(output);
-    await Task.Delay(TimeSpan.FromSeconds(seconds));
-    session.Stop();
-    await copy;
-}
+await Greengage.AllocProfile.GcProfile.RecordAsync(pid, providers, requestRundown: true, seconds, file);
 
 using var log = TraceLog.OpenOrConvert(TraceLog.CreateFromEventPipeDataFile(file));
 var byType = new Dictionary<string, long>();
