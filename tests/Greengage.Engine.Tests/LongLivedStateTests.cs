@@ -32,6 +32,19 @@ public sealed class LongLivedStateTests
     }
 
     [Fact]
+    public void StateEntered_AfterOneWasLeft_TakesTheLeftStatesObject()
+    {
+        var states = new StatesComponent();
+        states.Apply(new StateEntered { TimeMs = 1_000, Name = "Menu", SessionId = "s1" });
+        var first = states.Current;
+        states.Apply(new StateLeft { TimeMs = 2_000, Name = "Menu", DurationSeconds = 1 });
+        states.Apply(new StateEntered { TimeMs = 2_000, Name = "Shop", SessionId = "s1" });
+
+        Assert.Same(first, states.Current);
+        Assert.Equal("Shop", states.Current!.Name);
+    }
+
+    [Fact]
     public void StateEntered_OutsideASession_DropsThePreviousStatesSession()
     {
         var used = new StatesComponent();
@@ -75,6 +88,18 @@ public sealed class LongLivedStateTests
         fresh.Apply(new SessionStarted { TimeMs = 10_000, SessionId = "s2", DeviceId = "d2" });
 
         Assert.Equal(Json(fresh), Json(used));
+    }
+
+    [Fact]
+    public void SessionStarted_AfterOneEnded_TakesTheEndedSessionsObject()
+    {
+        var sessions = new SessionsComponent();
+        sessions.Apply(new SessionStarted { TimeMs = 1_000, SessionId = "s1" });
+        var first = sessions.Open;
+        sessions.Apply(new SessionEnded { TimeMs = 2_000, SessionId = "s1", DurationSeconds = 1 });
+        sessions.Apply(new SessionStarted { TimeMs = 3_000, SessionId = "s2" });
+        Assert.Same(first, sessions.Open);
+        Assert.Equal("s2", sessions.Open!.Id);
     }
 
     [Fact]
@@ -131,6 +156,16 @@ public sealed class LongLivedStateTests
         Assert.Same(third, names.Get(third));
         Assert.NotSame(third, names.Get(new string("Shop".AsSpan())));
         Assert.Same(level, names.Get(new string("Level".AsSpan())));
+    }
+
+    [Fact]
+    public void MessageEventNames_AreNotShared()
+    {
+        var names = new SharedNames(capacity: 10);
+        var name = new string(".m123 Open".AsSpan());
+
+        Assert.Same(name, names.Get(name));
+        Assert.NotSame(name, names.Get(new string(".m123 Open".AsSpan())));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed record StateEntered : UserRecord
     public const string Kind = "state.enter";
     [JsonIgnore] public override string KindName => Kind;
 
-    [JsonPropertyName("n")] public required string Name { get; init => field = SharedNames.Process.Get(value); }
+    [JsonPropertyName("n")] public required string Name { get; init => field = value is null ? value! : SharedNames.Process.Get(value); }
     [JsonPropertyName("i")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Info { get; init; }
     [JsonPropertyName("p")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, JsonElement>? Params { get; init; }
     /// <summary>The session it was entered in; null outside a session.</summary>

@@ -133,7 +133,7 @@ public sealed record EventTracked : UserRecord
     public const string Kind = "event";
     [JsonIgnore] public override string KindName => Kind;
 
-    [JsonPropertyName("n")] public required string Name { get; init => field = SharedNames.Process.Get(value); }
+    [JsonPropertyName("n")] public required string Name { get; init => field = value is null ? value! : SharedNames.Process.Get(value); }
     [JsonPropertyName("v")] public double Value { get; init; }
     [JsonPropertyName("i")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Info { get; init; }
     [JsonPropertyName("p")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, JsonElement>? Params { get; init; }
