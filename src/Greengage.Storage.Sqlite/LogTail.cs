@@ -20,6 +20,9 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
 
     private readonly object _lock = new();
     private readonly Dictionary<long, List<Entry>> _users = [];
+    private const int SpareLists = 4_096;
+    private const int SpareListCapacity = 16;
+    private readonly Stack<List<Entry>> _spare = new();
     private readonly List<Change> _pending = [];
 
     /// <summary>
@@ -118,6 +121,7 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
                 else if (_users.Remove(change.User, out var gone))
                 {
                     _count -= gone.Count;
+                    Release(gone);
                 }
             }
         }
@@ -219,9 +223,22 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     private void AddCommitted(long user, Entry entry)
     {
         if (!_users.TryGetValue(user, out var entries))
-            _users[user] = entries = new List<Entry>(2);
+            _users[user] = entries = _spare.TryPop(out var kept) ? kept : new List<Entry>(2);
         entries.Add(entry);
         _count++;
+    }
+
+    /// <summary>
+    /// Keeps an indexed user's list for the next user that comes (the tail lives as long as the store, and most users
+    /// come back: a new list for it to point at is work for every young collection until both are old). Lists never leave
+    /// this class, so none is still in use.
+    /// </summary>
+    private void Release(List<Entry> entries)
+    {
+        if (_spare.Count >= SpareLists || entries.Capacity > SpareListCapacity)
+            return;
+        entries.Clear();
+        _spare.Push(entries);
     }
 
     private readonly record struct Change(long User, Entry Entry, bool Indexed);
