@@ -18,10 +18,12 @@ internal sealed class LogTail(int mergeThreshold, int chunkRows)
     /// <summary>A row of the log: the user's last sequence number in it and its ingest number.</summary>
     public readonly record struct Entry(long LastSeq, long Ingest);
 
-    private readonly object _lock = new();
-    private readonly Dictionary<long, List<Entry>> _users = [];
+    /// <summary>Most lists kept for reuse (<see cref="Release"/>), and the largest capacity one may have to be kept.</summary>
     private const int SpareLists = 4_096;
     private const int SpareListCapacity = 16;
+
+    private readonly object _lock = new();
+    private readonly Dictionary<long, List<Entry>> _users = [];
     private readonly Stack<List<Entry>> _spare = new();
     private readonly List<Change> _pending = [];
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Greengage.Engine.Storage;
 
 namespace Greengage.Storage.Sqlite;
@@ -55,13 +56,14 @@ public sealed partial class SqliteStore
             _checkpointer.Written(writer.Connection);
             if (_checkpointer.TailDue)
                 _checkpointer.FinishTail(writer.Connection);
-            _addedSinceMerge = _tail.MergeDue ? _addedSinceMerge + added : 0;
-            if (_tail.MergeDue && _mergePacer.MayStep(overdue: _tail.Count >= 2L * _options.IndexLagRows))
+            var mergeDue = _tail.MergeDue;
+            _addedSinceMerge = mergeDue ? _addedSinceMerge + added : 0;
+            if (mergeDue && _mergePacer.MayStep(overdue: _tail.Count >= 2L * _options.IndexLagRows))
             {
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var started = Stopwatch.GetTimestamp();
                 MergeTail(writer, 2 * _addedSinceMerge);
                 _addedSinceMerge = 0;
-                _mergePacer.Spent(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                _mergePacer.Spent(Stopwatch.GetTimestamp() - started);
             }
             return outcomes;
         }, cancellationToken);
