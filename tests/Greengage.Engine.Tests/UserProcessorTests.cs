@@ -67,6 +67,19 @@ public sealed class UserProcessorTests
         Assert.NotEqual((string?)a.Fields!["token"], (string?)c.Fields!["token"]);
     }
 
+    [Theory]
+    [InlineData("d1")]
+    [InlineData("appareil-é-ü-\u4e2d")]
+    [InlineData("a-device-id-longer-than-the-stack-buffer-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    public void Apply_Start_TokenIsTheDevicesHmacUnderTheAppSecret_Base64Url(string device)
+    {
+        var result = NewProcessor().Apply(Batch("u1", Item(0, "start", new { deviceId = device }))).Results[0];
+
+        // Tokens already handed out must stay valid: the first 18 bytes of HMAC-SHA256(secret, device), base64url.
+        var mac = System.Security.Cryptography.HMACSHA256.HashData("secret"u8.ToArray(), System.Text.Encoding.UTF8.GetBytes(device));
+        Assert.Equal(Convert.ToBase64String(mac, 0, 18).Replace('+', '-').Replace('/', '_'), (string?)result.Fields!["token"]);
+    }
+
     [Fact]
     public void Apply_BadParameter_FailsThatItemOnlyAndRecordsNothingForIt()
     {

@@ -92,7 +92,7 @@ public sealed partial class ApiDispatcher(
     {
         AnswerTestDevices(request, routes, results);
         if (content is not null)
-            AnswerFiles(content, request, results);
+            AnswerFiles(content, request, routes, results);
         return results;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Greengage.Engine.Messages;
@@ -52,9 +53,12 @@ public sealed record CodeDefaults(string AppVersion, JsonObject Vars, JsonObject
 /// or every live value when the code defaults are unknown.</param>
 /// <param name="Full">For <c>includeDefaults=true</c>: the code defaults with the live values over them.</param>
 /// <param name="FromCode">The code defaults the server has (<c>varsFromCode</c>), empty when unknown.</param>
-public sealed record VarsView(JsonObject Diff, Lazy<JsonObject> FullTree, JsonObject FromCode, JsonObject ActionDefinitions, JsonObject FileAttributes)
+public sealed record VarsView(Lazy<JsonObject> DiffTree, Lazy<JsonObject> FullTree, JsonObject FromCode, JsonObject ActionDefinitions, JsonObject FileAttributes)
 {
     private RawJson? _diff, _full, _fromCode, _actionDefinitions, _fileAttributes;
+
+    /// <summary>The diff as a tree (a view composed for A/B variants has it written only, and parses it on first use).</summary>
+    public JsonObject Diff => DiffTree.Value;
 
     /// <summary>The code defaults with the live values over them: merged on first use (only <c>includeDefaults</c> needs it).</summary>
     public JsonObject Full => FullTree.Value;
@@ -62,7 +66,11 @@ public sealed record VarsView(JsonObject Diff, Lazy<JsonObject> FullTree, JsonOb
 
     // Answers carry these written once (shared by every answer) instead of a copy of the trees per request. Computed
     // on first use: a view built for one request only pays for what that request needs.
-    public RawJson DiffJson => _diff ??= new RawJson(Diff);
+    public RawJson DiffJson
+    {
+        get => _diff ??= new RawJson(Diff);
+        init => _diff = value;
+    }
 
     public RawJson FullJson => _full ??= new RawJson(Full);
 
@@ -74,6 +82,9 @@ public sealed record VarsView(JsonObject Diff, Lazy<JsonObject> FullTree, JsonOb
 
     /// <summary>For a view with A/B variants: the same version's view without them, whose code-side JSON it shares.</summary>
     public VarsView? Base { get; init; }
+
+    /// <summary>For a view without variants: writes the diffs of combinations of variants from this one's.</summary>
+    internal Lazy<VarsComposer>? Composer { get; init; }
 
     /// <summary>The <c>varsSignature</c> of the diff or full answer under <paramref name="secret"/> (remembered for the last secret).</summary>
     public string Signature(string secret, bool full, Func<string, string, string> sign)
@@ -99,10 +110,15 @@ public sealed record VarsView(JsonObject Diff, Lazy<JsonObject> FullTree, JsonOb
 /// </summary>
 public sealed class AppContent
 {
-    /// <summary>Variables answers cached per app version and combination of variants; beyond this many, computed per call.</summary>
+    /// <summary>
+    /// Variables answers cached per combination of variants; beyond this many, composed per call (views without
+    /// variants, one per app version, are always kept).
+    /// </summary>
     private const int MaxCachedViews = 4096;
 
     private readonly ConcurrentDictionary<string, VarsView> _views = new(StringComparer.Ordinal);
+
+    [ThreadStatic] private static StringBuilder? t_keyBuilder;
 
     private AppContent(
         IReadOnlyDictionary<string, CodeDefaults> defaults,
@@ -220,35 +236,49 @@ public sealed class AppContent
     public VarsView VarsFor(string? appVersion, IReadOnlyList<ActiveVariant> variants)
     {
         var defaults = DefaultsFor(appVersion);
-        var key = defaults?.AppVersion ?? "\0none";
-        foreach (var active in variants)
+        var versionKey = defaults?.AppVersion ?? "\0none";
+        var key = versionKey;
+        if (variants.Count > 0)
         {
-            if (active.Test.Overrides[active.VariantId].Count > 0)
-                key = string.Concat(key, "\0", active.Test.IdText, ":", active.VariantId);
+            // One string for the key (concatenated test by test, it was a string per test).
+            var builder = t_keyBuilder ??= new StringBuilder(128);
+            builder.Clear().Append(versionKey);
+            foreach (var active in variants)
+            {
+                if (active.Test.Overrides[active.VariantId].Count > 0)
+                    builder.Append('\0').Append(active.Test.IdText).Append(':').Append(active.VariantId);
+            }
+            if (builder.Length > versionKey.Length)
+                key = builder.ToString();
         }
         if (_views.TryGetValue(key, out var cached))
             return cached;
-        var view = variants.Count == 0 || key.Length == (defaults?.AppVersion ?? "\0none").Length
-            ? BuildView(defaults, LiveTree)
-            : BuildView(defaults, TreeOf(Overlay(variants))) with { Base = VarsFor(appVersion, []) };
+        if (key.Length == versionKey.Length)
+            return _views.GetOrAdd(key, _ => BuildView(defaults));
+        var view = ComposeView(defaults, VarsFor(appVersion, []), variants);
         if (_views.Count < MaxCachedViews)
             _views.TryAdd(key, view);
         return view;
     }
 
-    /// <summary>The live values with the variants' overrides over them (the earliest published test wins a variable).</summary>
-    private Dictionary<string, JsonNode?> Overlay(IReadOnlyList<ActiveVariant> variants)
+    /// <summary>The variants' overrides, by name (the earliest published test wins a variable).</summary>
+    private static Dictionary<string, JsonNode?> OverridesOf(IReadOnlyList<ActiveVariant> variants)
     {
-        var values = new Dictionary<string, JsonNode?>(Live, StringComparer.Ordinal);
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var overrides = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var active in variants)
         {
             foreach (var (name, value) in active.Test.Overrides[active.VariantId])
-            {
-                if (taken.Add(name))
-                    values[name] = value;
-            }
+                overrides.TryAdd(name, value);
         }
+        return overrides;
+    }
+
+    /// <summary>The live values with the variants' overrides over them.</summary>
+    private Dictionary<string, JsonNode?> Overlay(Dictionary<string, JsonNode?> overrides)
+    {
+        var values = new Dictionary<string, JsonNode?>(Live, StringComparer.Ordinal);
+        foreach (var (name, value) in overrides)
+            values[name] = value;
         return values;
     }
 
@@ -260,18 +290,49 @@ public sealed class AppContent
         return tree;
     }
 
-    private VarsView BuildView(CodeDefaults? defaults, JsonObject live)
+    /// <summary>The view of one app version without variants: its diff, its merged tree on demand, and the code side.</summary>
+    private VarsView BuildView(CodeDefaults? defaults)
     {
+        var live = LiveTree;
         // fileAttributes: what setVars declared, with the files the server holds over it (once per view, not per answer).
         var fileAttributes = Files.ByName.Count > 0 ? Files.MergeAttributes(defaults?.FileAttributes) : defaults?.FileAttributes ?? [];
+        // Built when the first combination of A/B variants asks for it.
+        var composer = new Lazy<VarsComposer>(() => new VarsComposer(defaults?.Vars, Live));
         if (defaults is null)
         {
             // Code defaults unknown (the JS SDK declares them only in development mode): every live value, in full.
-            return new VarsView((JsonObject)VarTree.EncodeLists(live)!, new Lazy<JsonObject>(() => (JsonObject)live.DeepClone()), [], [], fileAttributes);
+            var all = (JsonObject)VarTree.EncodeLists(live)!;
+            return new VarsView(new Lazy<JsonObject>(all), new Lazy<JsonObject>(() => (JsonObject)live.DeepClone()), [], [], fileAttributes)
+            {
+                Composer = composer,
+            };
         }
         // The diff walks the live values only; the full tree (hundreds of defaults) is merged if an answer asks for it.
         var diff = VarTree.DiffOver(defaults.Vars, live) as JsonObject ?? [];
-        return new VarsView(diff, new Lazy<JsonObject>(() => (JsonObject)VarTree.Merge(defaults.Vars, live)!), defaults.Vars, defaults.ActionDefinitions, fileAttributes);
+        return new VarsView(new Lazy<JsonObject>(diff), new Lazy<JsonObject>(() => (JsonObject)VarTree.Merge(defaults.Vars, live)!), defaults.Vars, defaults.ActionDefinitions, fileAttributes)
+        {
+            Composer = composer,
+        };
+    }
+
+    /// <summary>
+    /// The view for a combination of variants: its diff written by the version's composer (no tree of the live values;
+    /// the tree is parsed from the bytes if asked for), the merged tree on demand, the code side shared with the base.
+    /// </summary>
+    private VarsView ComposeView(CodeDefaults? defaults, VarsView version, IReadOnlyList<ActiveVariant> variants)
+    {
+        var overrides = OverridesOf(variants);
+        var written = RawJson.FromUtf8(version.Composer!.Value.Compose(overrides));
+        var full = new Lazy<JsonObject>(() =>
+        {
+            var tree = TreeOf(Overlay(overrides));
+            return defaults is null ? tree : (JsonObject)VarTree.Merge(defaults.Vars, tree)!;
+        });
+        return new VarsView(new Lazy<JsonObject>(() => (JsonObject)JsonNode.Parse(written.Utf8)!), full, version.FromCode, version.ActionDefinitions, version.FileAttributes)
+        {
+            DiffJson = written,
+            Base = version,
+        };
     }
 
     private static AudienceSet CompileAudiences(IReadOnlyList<AudienceDocument> documents, out List<string> problems)

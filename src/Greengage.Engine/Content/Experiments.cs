@@ -1,8 +1,11 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Greengage.Engine.Targeting;
 using Greengage.Engine.Users.Components;
 using Greengage.Engine.Users.Records;
+using Greengage.Protocol.Responses;
 
 namespace Greengage.Engine.Content;
 
@@ -53,14 +56,34 @@ public sealed record ExperimentOutcome(IReadOnlyList<ActiveVariant> Active, Dict
                 Active = sessionId is null ? null : [.. Active.Select(a => new ExperimentEntry(a.Test.IdText, a.VariantId))],
             };
 
-    /// <summary><c>variants</c> (spec 5.2): <c>[{"id": variantId}]</c>, ids as numbers.</summary>
-    public JsonArray Variants()
+    /// <summary>
+    /// <c>variants</c> (spec 5.2): <c>[{"id": variantId}]</c>, ids as numbers, written once per answer as JSON bytes
+    /// (a tree of one object per test was a twelfth of the bytes a start allocated).
+    /// </summary>
+    public RawJson Variants()
     {
-        var array = new JsonArray();
+        if (Active.Count == 0)
+            return NoVariants;
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartArray();
         foreach (var a in Active)
-            array.Add(new JsonObject { ["id"] = long.Parse(a.VariantId, CultureInfo.InvariantCulture) });
-        return array;
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber(IdName, long.Parse(a.VariantId, CultureInfo.InvariantCulture));
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.Flush();
+        return RawJson.FromUtf8(buffer.WrittenSpan.ToArray());
     }
+
+    private static readonly RawJson NoVariants = RawJson.FromUtf8("[]"u8.ToArray());
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     /// <summary><c>variantDebugInfo</c>: <c>{"abTests":[{"id", "variantId", "vars"}]}</c> with each variant's overrides.</summary>
     public JsonObject DebugInfo()

@@ -17,6 +17,11 @@ public sealed class RawJson
 
     public RawJson(JsonNode node) => Utf8 = JsonSerializer.SerializeToUtf8Bytes(node);
 
+    private RawJson(byte[] utf8) => Utf8 = utf8;
+
+    /// <summary>Bytes already written as compact JSON by the caller (not validated; the array is kept, not copied).</summary>
+    public static RawJson FromUtf8(byte[] utf8) => new(utf8);
+
     /// <summary>The compact JSON text, UTF-8 (what System.Text.Json writes with its default escaping).</summary>
     public byte[] Utf8 { get; }
 

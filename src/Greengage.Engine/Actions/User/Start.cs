@@ -94,24 +94,28 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
     internal static JsonObject StartContent(UserActionContext context, AppContent content, ExperimentOutcome experiments, bool includeDefaults, string? appVersion, bool debug)
     {
         var view = content.VarsFor(appVersion, experiments.Active);
-        var fields = new JsonObject
-        {
-            ["vars"] = (includeDefaults ? view.FullJson : view.DiffJson).Node(),
-            ["varsSignature"] = view.Signature(context.Batch.TokenSecret, includeDefaults, VarsSignature),
-            ["messages"] = new JsonObject(),
-            ["variants"] = experiments.Variants(),
-            ["regions"] = content.Messages.RegionsJson.Node(),
-            ["actionDefinitions"] = view.ActionDefinitionsJson.Node(),
-            ["fileAttributes"] = view.FileAttributesJson.Node(),
-            ["varsFromCode"] = view.FromCodeJson.Node(),
-            ["localCaps"] = content.Messages.LocalCapsJson.Node(),
-            ["interfaceRules"] = new JsonArray(),
-            ["interfaceEvents"] = new JsonArray(),
-            ["token"] = Token(context.Batch.TokenSecret, context.DeviceId ?? context.UserId),
-            ["syncNewsfeed"] = false,
-            ["isRegistered"] = false,
-            ["isRegisteredFromOtherApp"] = false,
-        };
+        // Built from an array so that the object is sized once (grown one field at a time, it allocated its table
+        // four times). "files" is kept for the dispatcher (ApiDispatcher.Files.cs), which sets it unless the request
+        // has no base URL; a null field is not written.
+        var fields = new JsonObject(
+        [
+            new("vars", (includeDefaults ? view.FullJson : view.DiffJson).Node()),
+            new("varsSignature", view.Signature(context.Batch.TokenSecret, includeDefaults, VarsSignature)),
+            new("messages", null),
+            new("variants", experiments.Variants().Node()),
+            new("regions", content.Messages.RegionsJson.Node()),
+            new("actionDefinitions", view.ActionDefinitionsJson.Node()),
+            new("fileAttributes", view.FileAttributesJson.Node()),
+            new("varsFromCode", view.FromCodeJson.Node()),
+            new("localCaps", content.Messages.LocalCapsJson.Node()),
+            new("interfaceRules", EmptyArray.Node()),
+            new("interfaceEvents", EmptyArray.Node()),
+            new("token", Token(context.Batch.TokenSecret, context.DeviceId ?? context.UserId)),
+            new("syncNewsfeed", false),
+            new("isRegistered", false),
+            new("isRegisteredFromOtherApp", false),
+            new("files", null),
+        ]);
         if (debug)
             fields["variantDebugInfo"] = experiments.DebugInfo();
         // Android applies the channels it receives (and deletes Leanplum channels missing from the list): sent only
@@ -125,6 +129,8 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
         }
         return fields;
     }
+
+    private static readonly RawJson EmptyArray = RawJson.FromUtf8("[]"u8.ToArray());
 
     /// <summary>
     /// Greengage's <c>varsSignature</c> (docs/content.md): HMAC-SHA256 keyed with the app's token secret over
@@ -140,7 +146,16 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
     /// <summary>Stable per app and device: a user switch does not change it.</summary>
     internal static string Token(string secret, string device)
     {
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(device));
-        return Convert.ToBase64String(mac.AsSpan(0, 18)).Replace('+', '-').Replace('/', '_');
+        // Once per start: the key, the data and the text are built on the stack (only the token is allocated).
+        const int MaxStack = 256;
+        var keyBytes = Encoding.UTF8.GetMaxByteCount(secret.Length) <= MaxStack ? stackalloc byte[MaxStack] : new byte[Encoding.UTF8.GetMaxByteCount(secret.Length)];
+        var dataBytes = Encoding.UTF8.GetMaxByteCount(device.Length) <= MaxStack ? stackalloc byte[MaxStack] : new byte[Encoding.UTF8.GetMaxByteCount(device.Length)];
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(keyBytes[..Encoding.UTF8.GetBytes(secret, keyBytes)], dataBytes[..Encoding.UTF8.GetBytes(device, dataBytes)], mac);
+        Span<char> text = stackalloc char[24];
+        Convert.TryToBase64Chars(mac[..18], text, out _);
+        text.Replace('+', '-');
+        text.Replace('/', '_');
+        return new string(text);
     }
 }
