@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Greengage.Engine.Actions;
 using Greengage.Engine.Apps;
+using Greengage.Engine.Content;
 using Greengage.Engine.Storage;
 using Greengage.Engine.Users;
 using Greengage.Protocol.Requests;
@@ -100,8 +101,11 @@ public sealed class InMemoryEngine
 
     public ApiDispatcher Dispatcher { get; }
 
-    /// <summary>Defaults as the server has them: default limits, snapshot policy and action tables; the system clock.</summary>
-    public static InMemoryEngine Create()
+    /// <summary>
+    /// Defaults as the server has them: default limits, snapshot policy and action tables (or <paramref name="actions"/>
+    /// and <paramref name="content"/> for content answers); the system clock.
+    /// </summary>
+    public static InMemoryEngine Create(UserActionTable? actions = null, ContentDirectory? content = null)
     {
         var limits = new ProtocolLimits();
         var app = new StoredApp(Payloads.AppId, "Bench", DateTimeOffset.UnixEpoch, "bench-token-secret", new Dictionary<string, string>
@@ -113,8 +117,8 @@ public sealed class InMemoryEngine
         });
         var directory = new AppDirectory(new StaticAppStore(app));
         directory.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
-        var gateway = new InMemoryUserGateway(UserActionTable.Default, new SnapshotPolicy(), limits);
-        var dispatcher = new ApiDispatcher(directory, gateway, new NoDeviceIndex(), AppActionTable.Default, limits, TimeProvider.System, new LocalAppNameRegistry(limits));
+        var gateway = new InMemoryUserGateway(actions ?? UserActionTable.Default, new SnapshotPolicy(), limits);
+        var dispatcher = new ApiDispatcher(directory, gateway, new NoDeviceIndex(), AppActionTable.Default, limits, TimeProvider.System, new LocalAppNameRegistry(limits), content);
         return new InMemoryEngine(limits, gateway, dispatcher);
     }
 }

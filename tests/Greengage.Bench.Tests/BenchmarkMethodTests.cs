@@ -24,6 +24,7 @@ public class BenchmarkMethodTests
         var names = BenchmarkClassNames();
         Assert.Contains(typeof(ParseBenchmarks).FullName, names);
         Assert.Contains(typeof(DispatchBenchmarks).FullName, names);
+        Assert.Contains(typeof(StartBenchmarks).FullName, names);
     }
 
     [Theory]
@@ -89,6 +90,35 @@ public class BenchmarkMethodTests
             AssertAccepted(await bench.JsMulti20(), DispatchBenchmarks.Items);
         Assert.Equal(DispatchBenchmarks.Users, gateway.Users);
         Assert.Equal(1 + (2 + DispatchBenchmarks.Users) * DispatchBenchmarks.Items, gateway.LogRows);
+    }
+
+    [Fact]
+    public async Task Start_benchmark_answers_returning_users_with_their_variants_overrides()
+    {
+        var bench = new StartBenchmarks();
+        bench.Setup();
+        var gateway = bench.Engine.Gateway;
+        Assert.Equal(StartBenchmarks.Users, gateway.Users);
+        var rowsAfterSetup = gateway.LogRows;
+
+        var combinations = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 200; i++)
+        {
+            var result = Assert.Single(await bench.Start());
+            Assert.True(result.Success, result.Error);
+            var fields = result.Fields!;
+            var vars = System.Text.Json.Nodes.JsonNode.Parse(fields["vars"]!.ToJsonString())!.AsObject();
+            var variants = System.Text.Json.Nodes.JsonNode.Parse(fields["variants"]!.ToJsonString())!.AsArray();
+            // Everyone is in the 10 tests; the 30 live values are in every answer, with the variants' overrides.
+            Assert.Equal(10, variants.Count);
+            Assert.Equal("live 0", (string?)vars["ui"]!["v1"]);
+            combinations.Add(fields["vars"]!.ToJsonString());
+            Assert.NotNull((string?)fields["varsSignature"]);
+            Assert.NotNull(fields["files"]);
+        }
+        // A returning user's start closes the last session and opens one: rows written for each, no retry.
+        Assert.True(gateway.LogRows >= rowsAfterSetup + 2 * 200, $"{gateway.LogRows - rowsAfterSetup} rows for 200 starts");
+        Assert.True(combinations.Count > 100, $"only {combinations.Count} distinct answers");
     }
 
     [Fact]

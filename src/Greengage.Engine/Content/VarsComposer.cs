@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -17,6 +18,9 @@ internal sealed class VarsComposer
 {
     private readonly JsonObject? _defaults;
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
+
+    // Values of the usual shape, written once: the live values and the overrides of the snapshot's tests (a fixed set).
+    private readonly ConcurrentDictionary<(string Name, JsonNode? Value), Leaf?> _leaves = new();
 
     /// <param name="defaults">The version's code defaults (<see cref="CodeDefaults.Vars"/>), or null when unknown (then
     /// the diff is every value, lists encoded).</param>
@@ -72,6 +76,11 @@ internal sealed class VarsComposer
             {
                 if (touched.TryGetValue(group, out var values))
                 {
+                    if (FlatLeaves(group, values) is { } leaves)
+                    {
+                        WriteFlat(writer, group, leaves);
+                        continue;
+                    }
                     var (present, diff) = DiffOf(group, values);
                     if (!present)
                         continue;
@@ -90,6 +99,56 @@ internal sealed class VarsComposer
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The usual group, written without a tree: every value a scalar one level down (<c>group.name</c>), over code
+    /// defaults that have the group as an object (or not at all). Then the whole tree's diff has the group with exactly
+    /// the values that differ from their defaults, in name order (and not at all when none does). Null for any other shape.
+    /// </summary>
+    private List<Leaf>? FlatLeaves(string group, List<KeyValuePair<string, JsonNode?>> sortedValues)
+    {
+        if (_defaults is not null && _defaults[group] is not (null or JsonObject))
+            return null;
+        var leaves = new List<Leaf>(sortedValues.Count);
+        foreach (var (name, value) in sortedValues)
+        {
+            var leaf = _leaves.GetOrAdd((name, value), static (key, self) => self.LeafOf(key.Name, key.Value), this);
+            if (leaf is null)
+                return null;
+            leaves.Add(leaf);
+        }
+        return leaves;
+    }
+
+    private Leaf? LeafOf(string name, JsonNode? value)
+    {
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        if (value is not JsonValue || dot < 0 || name.IndexOf('.', dot + 1) >= 0)
+            return null;
+        var leaf = name[(dot + 1)..];
+        var changed = _defaults?[name[..dot]] is not JsonObject group || !JsonNode.DeepEquals(value, group[leaf]);
+        return new Leaf(leaf, JsonSerializer.SerializeToUtf8Bytes(value), changed);
+    }
+
+    private static void WriteFlat(Utf8JsonWriter writer, string group, List<Leaf> leaves)
+    {
+        var open = false;
+        foreach (var leaf in leaves)
+        {
+            if (!leaf.Changed)
+                continue;
+            if (!open)
+            {
+                writer.WritePropertyName(group);
+                writer.WriteStartObject();
+                open = true;
+            }
+            writer.WritePropertyName(leaf.Name);
+            writer.WriteRawValue(leaf.Json, skipInputValidation: true);
+        }
+        if (open)
+            writer.WriteEndObject();
     }
 
     /// <summary>What <see cref="VarTree.DiffOver"/> of the whole tree has under <paramref name="group"/>: whether the key is there, and its value.</summary>
@@ -117,5 +176,10 @@ internal sealed class VarsComposer
 
     /// <param name="Values">The group's live values, by name.</param>
     /// <param name="Written">The group's diff as written (null when the version's diff does not have the group).</param>
+    /// <param name="Name">The name within its group.</param>
+    /// <param name="Json">The value as written.</param>
+    /// <param name="Changed">Whether it differs from its code default (the diff has it).</param>
+    private sealed record Leaf(string Name, byte[] Json, bool Changed);
+
     private sealed record Group(List<KeyValuePair<string, JsonNode?>> Values, byte[]? Written);
 }

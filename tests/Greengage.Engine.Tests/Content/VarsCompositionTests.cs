@@ -27,8 +27,11 @@ public sealed class VarsCompositionTests
         var defaults = withDefaults ? RandomDefaults(random) : null;
         var live = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         for (var i = 0; i < 14; i++)
-            live[RandomName(random)] = RandomValue(random);
-        var tests = Enumerable.Range(1, 5).Select(t => RandomTest(random, t)).ToList();
+        {
+            var name = RandomName(random);
+            live[name] = ValueFor(random, defaults, name);
+        }
+        var tests = Enumerable.Range(1, 5).Select(t => RandomTest(random, defaults, t)).ToList();
         var content = AppContent.Build(Documents(defaults, live, tests));
         Assert.Empty(content.Problems);
 
@@ -119,14 +122,21 @@ public sealed class VarsCompositionTests
         _ => JsonValue.Create("s" + random.Next(3)),
     };
 
-    private static AbTestDocument RandomTest(Random random, long id)
+    /// <summary>A random value, or (a third of the time) the code default at that name, which the diff must leave out.</summary>
+    private static JsonNode? ValueFor(Random random, JsonObject? defaults, string name) =>
+        defaults is not null && random.Next(3) == 0 && VarTree.TryGetPath(defaults, name, out var same) ? same?.DeepClone() : RandomValue(random);
+
+    private static AbTestDocument RandomTest(Random random, JsonObject? defaults, long id)
     {
         var variants = new List<AbVariant> { new(id * 100, "control", 0, []) };
         for (var v = 1; v <= 1 + random.Next(3); v++)
         {
             var vars = new JsonObject();
             for (var i = 0; i < 1 + random.Next(4); i++)
-                vars[RandomName(random)] = RandomValue(random);
+            {
+                var name = RandomName(random);
+                vars[name] = ValueFor(random, defaults, name);
+            }
             variants.Add(new AbVariant(id * 100 + v, $"v{v}", 0, vars));
         }
         variants[^1] = variants[^1] with { Percent = 100 };
