@@ -35,7 +35,10 @@ public sealed partial class ApiDispatcher(
         UserBatch? current = null;
         List<UserBatchItem>? currentItems = null;
 
-        var routes = request.Items.Select(RouteOf).ToArray();
+        var routes = new Route[request.Items.Count];
+        Route? before = null;
+        foreach (var item in request.Items)
+            routes[item.Index] = before = RouteOf(item, before);
         await ResolveDeviceOnlyAsync(routes, cancellationToken);
         await AdmitNamesAsync(request.Items, routes, cancellationToken);
         foreach (var item in request.Items)
@@ -199,13 +202,17 @@ public sealed partial class ApiDispatcher(
         }
     }
 
-    private Route RouteOf(ApiItem item)
+    /// <param name="previous">The route of the item before (null for the first): an SDK's batch names the same app,
+    /// key, user and device in every item, which are then compared rather than read again (a string each, per item).</param>
+    private Route RouteOf(ApiItem item, Route? previous)
     {
         if (item.ParseError is { } parseError)
             return new(ActionResult.Fail(400, parseError));
         try
         {
             var p = item.Parameters;
+            if (previous is { Failure: null, Caller: { } caller } && caller.Matches(p))
+                return p.SameText(WireNames.Action, previous.Info!.Name) ? previous : RouteFor(caller, item.Action);
             if (item.Action is not { } action)
                 return new(ActionResult.Fail(400, KnownErrors.MissingAction));
             if (p.String(WireNames.AppId) is not { } appId)
@@ -226,17 +233,43 @@ public sealed partial class ApiDispatcher(
                 return new(null, info, app, null, devMode);
 
             var explicitUser = p.String(WireNames.UserId);
-            var userId = explicitUser ?? p.String(WireNames.DeviceId);
+            var device = p.String(WireNames.DeviceId);
+            var userId = explicitUser ?? device;
             if (userId is null)
                 return new(ActionResult.Fail(400, "'userId' or 'deviceId' must be provided"));
-            if (userId.Length > limits.MaxIdLength || (p.String(WireNames.DeviceId)?.Length ?? 0) > limits.MaxIdLength)
+            if (userId.Length > limits.MaxIdLength || (device?.Length ?? 0) > limits.MaxIdLength)
                 return new(ActionResult.Fail(400, $"User and device ids must be at most {limits.MaxIdLength} characters long."));
-            return new(null, info, app, userId, devMode, DeviceOnly: explicitUser is null, Key: cls);
+            return new(null, info, app, userId, devMode, DeviceOnly: explicitUser is null, Key: cls, Caller: new Caller(app, cls, p.String(WireNames.ClientKey)!, explicitUser, device, devMode));
         }
         catch (InvalidParameterException e)
         {
             return new(ActionResult.Fail(400, e.Message));
         }
+    }
+
+    /// <summary>Another action of a caller whose app, key and ids an earlier item of the request passed.</summary>
+    private static Route RouteFor(Caller caller, string? action)
+    {
+        if (action is null)
+            return new(ActionResult.Fail(400, KnownErrors.MissingAction));
+        if (ActionCatalogue.Find(action) is not { } info)
+            return new(ActionResult.Fail(400, KnownErrors.UnknownAction(action)));
+        if (!info.Allows(caller.Key))
+            return new(ActionResult.Fail(403, KnownErrors.InvalidAccessKey));
+        if (info.Scope == ActionScope.App)
+            return new(null, info, caller.App, null, caller.DevMode, Caller: caller);
+        if ((caller.ExplicitUser ?? caller.Device) is not { } userId)
+            return new(ActionResult.Fail(400, "'userId' or 'deviceId' must be provided"));
+        return new(null, info, caller.App, userId, caller.DevMode, DeviceOnly: caller.ExplicitUser is null, Key: caller.Key, Caller: caller);
+    }
+
+    /// <summary>Who an item comes from, as its route checked it: the app, the key and its class, the ids, the mode.</summary>
+    private sealed record Caller(AppEntry App, KeyClasses Key, string ClientKey, string? ExplicitUser, string? Device, bool DevMode)
+    {
+        public bool Matches(ParameterSet p) =>
+            p.SameText(WireNames.AppId, App.AppId) && p.SameText(WireNames.ClientKey, ClientKey)
+            && p.SameText(WireNames.UserId, ExplicitUser) && p.SameText(WireNames.DeviceId, Device)
+            && p.Flag(WireNames.DevMode) == DevMode;
     }
 
     private async Task RunAppAction(Route route, ApiItem item, ApiRequest request, ActionResult[] results, CancellationToken cancellationToken)
@@ -270,5 +303,5 @@ public sealed partial class ApiDispatcher(
             results[batch.Items[i].Index] = answers[i];
     }
 
-    private sealed record Route(ActionResult? Failure, ActionInfo? Info = null, AppEntry? App = null, string? UserId = null, bool DevMode = false, bool DeviceOnly = false, KeyClasses Key = KeyClasses.None);
+    private sealed record Route(ActionResult? Failure, ActionInfo? Info = null, AppEntry? App = null, string? UserId = null, bool DevMode = false, bool DeviceOnly = false, KeyClasses Key = KeyClasses.None, Caller? Caller = null);
 }

@@ -118,6 +118,22 @@ public sealed class ParameterSet
         return text;
     }
 
+    /// <summary>
+    /// Whether <see cref="String"/> would answer <paramref name="expected"/> (null: absent), compared without making the
+    /// string when the value is JSON text. Throws as <see cref="String"/> does for a value that is not text.
+    /// </summary>
+    public bool SameText(string name, string? expected)
+    {
+        var i = IndexOf(name);
+        if (i < 0 || Lenient.IsAbsent(_values[i]))
+            return _inheritFrom is not null && Inherits(name) ? _inheritFrom.SameText(name, expected) : expected is null;
+        if (_texts?[i] is { } text)
+            return string.Equals(text, expected, StringComparison.Ordinal);
+        if (_values[i].ValueKind == JsonValueKind.String)
+            return expected is not null && _values[i].ValueEquals(expected);
+        return string.Equals(String(name), expected, StringComparison.Ordinal);
+    }
+
     /// <summary>The text value, or null when it is absent or not text (never throws: for echoing and routing).</summary>
     public string? StringOrNull(string name) => TryGetText(name, out var text, out _) ? text : null;
 

@@ -230,6 +230,58 @@ public sealed class EnvelopeShapeTests(GreengageFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Multi_ItemsThatChangeCaller_AreEachRoutedByTheirOwnAppKeyUserAndMode()
+    {
+        // The dispatcher compares an item's caller with the item before rather than reading it again: every change
+        // (key, user, device, mode, action, a user id sent as a number or empty) must still be seen.
+        var user = NewUser("caller");
+        var other = NewUser("caller-other");
+        JsonObject Item(string action, string? userId, string key, object? extra = null)
+        {
+            var item = new JsonObject { ["appId"] = factory.AppId, ["clientKey"] = key, ["action"] = action, ["deviceId"] = "dev-" + user, ["event"] = "Caller" };
+            if (userId is not null)
+                item["userId"] = userId;
+            if (extra is bool devMode)
+                item["devMode"] = devMode;
+            return item;
+        }
+        var body = new JsonObject
+        {
+            ["data"] = new JsonArray(
+                Item("track", user, factory.ProductionKey),
+                Item("track", user, factory.ProductionKey),
+                Item("track", user, "not-a-key"),
+                Item("track", user, factory.ProductionKey, extra: true),
+                Item("setUserAttributes", user, factory.ProductionKey),
+                Item("track", other, factory.ProductionKey),
+                Item("exportUser", user, factory.ProductionKey),
+                Item("exportUser", user, factory.DataExportKey),
+                Item("track", user, factory.ProductionKey),
+                Item("nosuchaction", user, factory.ProductionKey)),
+        };
+
+        var reply = await ApiClient.SendAsync(_http, new HttpRequestMessage(HttpMethod.Post, "/api?action=multi")
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "text/plain"),
+        });
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.True(SuccessOf(reply[0]));
+        Assert.True(SuccessOf(reply[1]));
+        Assert.Equal("Invalid access key", ErrorOf(reply[2]));
+        Assert.Equal("Development mode requested but not permitted.", ErrorOf(reply[3]));
+        Assert.True(SuccessOf(reply[4]));
+        Assert.True(SuccessOf(reply[5]));
+        Assert.Equal("Invalid access key", ErrorOf(reply[6]));
+        Assert.True(SuccessOf(reply[7]));
+        Assert.Equal(2L, (long)reply[7]["events"]!["Caller"]!["count"]!);
+        Assert.True(SuccessOf(reply[8]));
+        Assert.False(SuccessOf(reply[9]));
+        Assert.Equal(3L, (long)(await ExportUserAsync(_http, factory, user))["events"]!["Caller"]!["count"]!);
+        Assert.Equal(1L, (long)(await ExportUserAsync(_http, factory, other))["events"]!["Caller"]!["count"]!);
+    }
+
+    [Fact]
     public async Task Multi_IosDevModeJsonTrueWithDevelopmentKey_IsAccepted()
     {
         // Spec 1.6 row A (iOS): client=ios, "%f" times, devMode as JSON true with the development key (spec 2).

@@ -23,19 +23,40 @@ public sealed class InboxComponent : IUserComponent<InboxComponent>
         switch (record)
         {
             case InboxItemAdded a:
-                Items.RemoveAll(i => i.Id == a.ItemId || i.ExpiresMs <= a.TimeMs);
+                RemoveReplacedOrExpired(a.ItemId, a.TimeMs);
                 Items.Add(new InboxItem { Id = a.ItemId, MessageId = a.MessageId, DeliveredMs = a.TimeMs, ExpiresMs = a.ExpiresMs, Data = a.Data });
                 var n = int.TryParse(a.ItemId.AsSpan(a.ItemId.IndexOf("##", StringComparison.Ordinal) + 2), out var parsed) ? parsed : 0;
                 if (!Occurrences.TryGetValue(a.MessageId, out var last) || n > last)
                     Occurrences[a.MessageId] = n;
                 break;
             case InboxItemRead r:
-                if (Items.Find(i => i.Id == r.ItemId) is { } read)
+                if (Find(r.ItemId) is { } read)
                     read.IsRead = true;
                 break;
             case InboxItemDeleted d:
-                Items.RemoveAll(i => i.Id == d.ItemId);
+                RemoveReplacedOrExpired(d.ItemId, nowMs: null);
                 break;
+        }
+    }
+
+    // Loops rather than lambdas: a lambda capturing a case's variable made Apply allocate its closure for every record.
+    private InboxItem? Find(string id)
+    {
+        foreach (var item in Items)
+        {
+            if (item.Id == id)
+                return item;
+        }
+        return null;
+    }
+
+    /// <summary>Removes the item <paramref name="id"/> and, given <paramref name="nowMs"/>, every item expired by then.</summary>
+    private void RemoveReplacedOrExpired(string id, long? nowMs)
+    {
+        for (var i = Items.Count - 1; i >= 0; i--)
+        {
+            if (Items[i].Id == id || (nowMs is { } now && Items[i].ExpiresMs <= now))
+                Items.RemoveAt(i);
         }
     }
 

@@ -50,7 +50,7 @@ public sealed class MessagesComponent : IUserComponent<MessagesComponent>
                     Decided.TryAdd(id, false);
                 break;
             case MessageSent sent:
-                Sent.RemoveAll(m => m.AtMs <= sent.TimeMs - WeekMs);
+                ForgetSentBefore(sent.TimeMs - WeekMs);
                 Sent.Add(new SentMark { MessageId = sent.MessageId, Channel = sent.Channel, AtMs = sent.TimeMs, Exempt = sent.Exempt });
                 if (sent.Occurrence is { } occurrence && !GotOccurrence(sent.MessageId, occurrence))
                     (Scheduled ??= new(StringComparer.Ordinal))[sent.MessageId] = occurrence;
@@ -66,6 +66,16 @@ public sealed class MessagesComponent : IUserComponent<MessagesComponent>
     }
 
     private const long WeekMs = 7L * 24 * 3600 * 1000;
+
+    // A loop rather than a lambda: one capturing a case's variable made Apply allocate its closure for every record.
+    private void ForgetSentBefore(long cutoffMs)
+    {
+        for (var i = Sent.Count - 1; i >= 0; i--)
+        {
+            if (Sent[i].AtMs <= cutoffMs)
+                Sent.RemoveAt(i);
+        }
+    }
 
     public void MergeFrom(MessagesComponent source)
     {

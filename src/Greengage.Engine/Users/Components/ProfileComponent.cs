@@ -69,9 +69,9 @@ public sealed class ProfileComponent : IUserComponent<ProfileComponent>
                 break;
             case SubscriptionsChanged u:
                 AddAll(UnsubscribeChannels, u.ChannelsToAdd);
-                UnsubscribeChannels.RemoveAll(c => u.ChannelsToRemove?.Contains(c) == true);
+                RemoveAll(UnsubscribeChannels, u.ChannelsToRemove);
                 AddAll(UnsubscribeCategories, u.CategoriesToAdd);
-                UnsubscribeCategories.RemoveAll(c => u.CategoriesToRemove?.Contains(c) == true);
+                RemoveAll(UnsubscribeCategories, u.CategoriesToRemove);
                 break;
             case UserBlocked:
                 // "Stop (and erase)": the attributes go; counters, devices and history stay until deleteUser.
@@ -101,6 +101,13 @@ public sealed class ProfileComponent : IUserComponent<ProfileComponent>
             if (!target.Contains(value))
                 target.Add(value);
         }
+    }
+
+    // Not a lambda over the case's record: capturing it made Apply allocate a closure for every record it saw.
+    private static void RemoveAll(List<string> target, List<string>? values)
+    {
+        if (values is not null)
+            target.RemoveAll(values.Contains);
     }
 
     private void Touch(UserRecord record) => LastActiveMs = Max(LastActiveMs, record.TimeMs);

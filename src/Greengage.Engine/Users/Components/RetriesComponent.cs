@@ -14,8 +14,18 @@ public sealed class RetriesComponent : IUserComponent<RetriesComponent>
     [JsonPropertyName("byDevice")] public Dictionary<string, List<SeenBatch>> ByDevice { get; set; } = new(StringComparer.Ordinal);
 
     public bool Seen(string device, RequestMark mark) =>
-        ByDevice.TryGetValue(device, out var batches)
-        && batches.Exists(b => b.Uuid == mark.Uuid && b.ReqIds.Contains(mark.ReqId));
+        ByDevice.TryGetValue(device, out var batches) && Find(batches, mark.Uuid) is { } batch && batch.ReqIds.Contains(mark.ReqId);
+
+    // A loop rather than a lambda over the mark: capturing it allocated a closure on every call, marked or not.
+    private static SeenBatch? Find(List<SeenBatch> batches, string uuid)
+    {
+        foreach (var batch in batches)
+        {
+            if (batch.Uuid == uuid)
+                return batch;
+        }
+        return null;
+    }
 
     public void Apply(UserRecord record)
     {
@@ -24,7 +34,7 @@ public sealed class RetriesComponent : IUserComponent<RetriesComponent>
         var device = record.DeviceId ?? "";
         if (!ByDevice.TryGetValue(device, out var batches))
             ByDevice[device] = batches = [];
-        var batch = batches.Find(b => b.Uuid == mark.Uuid);
+        var batch = Find(batches, mark.Uuid);
         if (batch is null)
         {
             batches.Add(batch = new SeenBatch { Uuid = mark.Uuid });
