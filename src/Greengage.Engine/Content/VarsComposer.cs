@@ -47,7 +47,7 @@ internal sealed class VarsComposer
             {
                 touched[group] = values = _groups.TryGetValue(group, out var live) ? [.. live.Values] : [];
             }
-            var at = values.FindIndex(v => string.Equals(v.Key, entry.Key, StringComparison.Ordinal));
+            var at = IndexOf(values, entry.Key);
             if (at >= 0)
                 values[at] = entry;
             else
@@ -164,6 +164,16 @@ internal sealed class VarsComposer
             return (!_defaults.ContainsKey(group), null);
         var changed = VarTree.DiffOver(_defaults[group], node);
         return (changed is not null, changed);
+    }
+
+    private static int IndexOf(List<KeyValuePair<string, JsonNode?>> values, string name)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i].Key, name, StringComparison.Ordinal))
+                return i;
+        }
+        return -1;
     }
 
     private static byte[] Write(JsonNode? node) => node is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(node);
