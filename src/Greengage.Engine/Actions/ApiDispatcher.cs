@@ -108,9 +108,8 @@ public sealed partial class ApiDispatcher(
     {
         foreach (var item in request.Items)
         {
-            if (routes[item.Index] is { Info.Name: "start" or User.GetVars.ActionName, App: { } app }
-                && results[item.Index] is { Success: true, Fields: not null } result
-                && item.Parameters.StringOrNull(WireNames.DeviceId) is { } device)
+            if (routes[item.Index] is { Info.Name: "start" or User.GetVars.ActionName, App: { } app, Caller.Device: { } device }
+                && results[item.Index] is { Success: true, Fields: not null } result)
                 result.With("isRegistered", apps.IsTestDevice(app.AppId, device));
         }
     }
@@ -211,35 +210,30 @@ public sealed partial class ApiDispatcher(
         try
         {
             var p = item.Parameters;
-            if (previous is { Failure: null, Caller: { } caller } && caller.Matches(p))
-                return p.SameText(WireNames.Action, previous.Info!.Name) ? previous : RouteFor(caller, item.Action);
+            if (previous is { Failure: null, Caller: { } same } && same.Matches(p))
+                return p.SameText(WireNames.Action, previous.Info!.Name) ? previous : RouteFor(same, item.Action);
             if (item.Action is not { } action)
                 return new(ActionResult.Fail(400, KnownErrors.MissingAction));
             if (p.String(WireNames.AppId) is not { } appId)
                 return new(ActionResult.Fail(400, "'appId' must be provided"));
             if (apps.Find(appId) is not { } app)
                 return new(ActionResult.Fail(404, KnownErrors.AppNotFound));
-            var cls = app.ClassOf(p.String(WireNames.ClientKey));
+            var key = p.String(WireNames.ClientKey);
+            var cls = app.ClassOf(key);
             if (cls == KeyClasses.None)
                 return new(ActionResult.Fail(403, KnownErrors.InvalidAccessKey));
-            if (ActionCatalogue.Find(action) is not { } info)
-                return new(ActionResult.Fail(400, KnownErrors.UnknownAction(action)));
-            if (!info.Allows(cls))
-                return new(ActionResult.Fail(403, KnownErrors.InvalidAccessKey));
+            if (Refused(action, cls, out var info) is { } refused)
+                return refused;
             var devMode = p.Flag(WireNames.DevMode);
             if (devMode && cls != KeyClasses.Development)
                 return new(ActionResult.Fail(403, KnownErrors.DevModeNotPermitted));
             if (info.Scope == ActionScope.App)
                 return new(null, info, app, null, devMode);
 
-            var explicitUser = p.String(WireNames.UserId);
-            var device = p.String(WireNames.DeviceId);
-            var userId = explicitUser ?? device;
-            if (userId is null)
-                return new(ActionResult.Fail(400, "'userId' or 'deviceId' must be provided"));
-            if (userId.Length > limits.MaxIdLength || (device?.Length ?? 0) > limits.MaxIdLength)
+            var caller = new Caller(app, cls, key!, p.String(WireNames.UserId), p.String(WireNames.DeviceId), devMode);
+            if ((caller.ExplicitUser?.Length ?? 0) > limits.MaxIdLength || (caller.Device?.Length ?? 0) > limits.MaxIdLength)
                 return new(ActionResult.Fail(400, $"User and device ids must be at most {limits.MaxIdLength} characters long."));
-            return new(null, info, app, userId, devMode, DeviceOnly: explicitUser is null, Key: cls, Caller: new Caller(app, cls, p.String(WireNames.ClientKey)!, explicitUser, device, devMode));
+            return UserRoute(info, caller);
         }
         catch (InvalidParameterException e)
         {
@@ -252,16 +246,25 @@ public sealed partial class ApiDispatcher(
     {
         if (action is null)
             return new(ActionResult.Fail(400, KnownErrors.MissingAction));
-        if (ActionCatalogue.Find(action) is not { } info)
-            return new(ActionResult.Fail(400, KnownErrors.UnknownAction(action)));
-        if (!info.Allows(caller.Key))
-            return new(ActionResult.Fail(403, KnownErrors.InvalidAccessKey));
-        if (info.Scope == ActionScope.App)
-            return new(null, info, caller.App, null, caller.DevMode, Caller: caller);
-        if ((caller.ExplicitUser ?? caller.Device) is not { } userId)
-            return new(ActionResult.Fail(400, "'userId' or 'deviceId' must be provided"));
-        return new(null, info, caller.App, userId, caller.DevMode, DeviceOnly: caller.ExplicitUser is null, Key: caller.Key, Caller: caller);
+        if (Refused(action, caller.Key, out var info) is { } refused)
+            return refused;
+        return info.Scope == ActionScope.App ? new(null, info, caller.App, null, caller.DevMode, Caller: caller) : UserRoute(info, caller);
     }
+
+    /// <summary>The refusal of an action unknown or not allowed to the key's class, or null (then <paramref name="info"/> is set).</summary>
+    private static Route? Refused(string action, KeyClasses cls, out ActionInfo info)
+    {
+        info = ActionCatalogue.Find(action)!;
+        if (info is null)
+            return new(ActionResult.Fail(400, KnownErrors.UnknownAction(action)));
+        return info.Allows(cls) ? null : new(ActionResult.Fail(403, KnownErrors.InvalidAccessKey));
+    }
+
+    /// <summary>A user action's route for <paramref name="caller"/>: the user id, else the device's (spec 6.1).</summary>
+    private static Route UserRoute(ActionInfo info, Caller caller) =>
+        (caller.ExplicitUser ?? caller.Device) is { } userId
+            ? new(null, info, caller.App, userId, caller.DevMode, DeviceOnly: caller.ExplicitUser is null, Key: caller.Key, Caller: caller)
+            : new(ActionResult.Fail(400, "'userId' or 'deviceId' must be provided"));
 
     /// <summary>Who an item comes from, as its route checked it: the app, the key and its class, the ids, the mode.</summary>
     private sealed record Caller(AppEntry App, KeyClasses Key, string ClientKey, string? ExplicitUser, string? Device, bool DevMode)

@@ -148,8 +148,10 @@ public sealed class Start(ContentDirectory? content = null) : IUserAction
     {
         // Once per start: the key, the data and the text are built on the stack (only the token is allocated).
         const int MaxStack = 256;
-        var keyBytes = Encoding.UTF8.GetMaxByteCount(secret.Length) <= MaxStack ? stackalloc byte[MaxStack] : new byte[Encoding.UTF8.GetMaxByteCount(secret.Length)];
-        var dataBytes = Encoding.UTF8.GetMaxByteCount(device.Length) <= MaxStack ? stackalloc byte[MaxStack] : new byte[Encoding.UTF8.GetMaxByteCount(device.Length)];
+        var keyMax = Encoding.UTF8.GetMaxByteCount(secret.Length);
+        var dataMax = Encoding.UTF8.GetMaxByteCount(device.Length);
+        var keyBytes = keyMax <= MaxStack ? stackalloc byte[MaxStack] : new byte[keyMax];
+        var dataBytes = dataMax <= MaxStack ? stackalloc byte[MaxStack] : new byte[dataMax];
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(keyBytes[..Encoding.UTF8.GetBytes(secret, keyBytes)], dataBytes[..Encoding.UTF8.GetBytes(device, dataBytes)], mac);
         Span<char> text = stackalloc char[24];
